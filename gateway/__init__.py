@@ -1,0 +1,1 @@
+"""The ILP FHIR gateway service: FHIR REST API, store backends, CLI."""

@@ -1,0 +1,234 @@
+"""Transaction processing shared by every backend (https://hl7.org/fhir/R4/http.html#trules).
+
+1. Identities are resolved first: server ids are assigned to creates, conditional creates and updates
+   are matched inside the backend's atomic unit of work (so concurrent identical requests cannot both
+   create), and identical conditional creates within one Bundle collapse into one resource.
+2. References to ``fullUrl``s (``urn:uuid:…``) and conditional references (``Patient?identifier=…``) are
+   rewritten to the assigned ``Type/id`` everywhere in every resource.
+3. Writes run in the order the spec prescribes: DELETE, then POST, then PUT.
+
+Any failure raises :class:`GatewayError`; the backend rolls the whole unit back.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.errors import Category, fail
+from gateway.search.query import SearchQuery
+from gateway.store.base import EntryResult, WriteEntry, WriteTx
+
+ConditionalRef = Callable[[str], SearchQuery]
+_CONDITIONAL_REF = re.compile(r"^([A-Z][A-Za-z]+)\?(.+)$")
+ORDER = {"DELETE": 0, "POST": 1, "PUT": 2}
+
+
+@dataclass(slots=True)
+class _Planned:
+    index: int
+    entry: WriteEntry
+    resource_id: str | None
+    write: bool  # False: conditional match that needs no write, or a delete with nothing to delete
+    status_if_no_write: int = 200
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+async def run_transaction(
+    tx: WriteTx,
+    entries: list[WriteEntry],
+    parse_conditional: Callable[[str, str], Awaitable[SearchQuery] | SearchQuery] | None = None,
+) -> list[EntryResult]:
+    """Execute ``entries`` in ``tx``. ``parse_conditional(type, query)`` parses conditional references."""
+    plans = [await _resolve_identity(tx, i, e) for i, e in enumerate(entries)]
+    _collapse_duplicate_conditionals(plans)
+    _check_unique_identities(plans)
+    idmap = {p.entry.full_url: f"{p.entry.resource_type}/{p.resource_id}" for p in plans if p.entry.full_url}
+    for p in plans:
+        if p.entry.resource is not None and p.write:
+            await _rewrite_references(tx, p.entry.resource, idmap, p.entry.expression, parse_conditional)
+    results: list[EntryResult | None] = [None] * len(plans)
+    for p in sorted(plans, key=lambda p: (ORDER[p.entry.method], p.index)):
+        results[p.index] = await _execute(tx, p)
+    return [r for r in results if r is not None]
+
+
+async def _resolve_identity(tx: WriteTx, index: int, e: WriteEntry) -> _Planned:
+    where = e.expression or e.resource_type
+    if e.method == "POST":
+        if e.if_none_exist is not None:
+            found = await tx.find(e.if_none_exist, 2)
+            if len(found) > 1:
+                raise fail(
+                    Category.PRECONDITION_FAILED,
+                    "ILP-3001",
+                    f"If-None-Exist '{e.if_none_exist.canonical}' matches more than one {e.resource_type}",
+                    code="multiple-matches",
+                    expression=f"{where}.request.ifNoneExist" if e.expression else None,
+                )
+            if found:
+                return _Planned(index, e, found[0], write=False, status_if_no_write=200)
+        return _Planned(index, e, new_id(), write=True)
+    if e.method == "PUT":
+        if e.condition is not None:
+            found = await tx.find(e.condition, 2)
+            if len(found) > 1:
+                raise fail(
+                    Category.PRECONDITION_FAILED,
+                    "ILP-3002",
+                    f"Conditional update '{e.condition.canonical}' matches more than one {e.resource_type}",
+                    code="multiple-matches",
+                    expression=f"{where}.request.url" if e.expression else None,
+                )
+            body_id = (e.resource or {}).get("id")
+            if found and body_id and body_id != found[0]:
+                raise fail(
+                    Category.INVALID,
+                    "ILP-3004",
+                    f"Resource id '{body_id}' does not match the resource the condition found ('{found[0]}')",
+                    expression=f"{where}.resource.id" if e.expression else f"{e.resource_type}.id",
+                )
+            return _Planned(index, e, found[0] if found else (body_id or new_id()), write=True)
+        return _Planned(index, e, e.id, write=True)
+    # DELETE
+    if e.condition is not None:
+        found = await tx.find(e.condition, 2)
+        if len(found) > 1:
+            raise fail(
+                Category.PRECONDITION_FAILED,
+                "ILP-3005",
+                f"Conditional delete '{e.condition.canonical}' matches more than one {e.resource_type}",
+                code="multiple-matches",
+                expression=f"{where}.request.url" if e.expression else None,
+            )
+        if not found:
+            return _Planned(index, e, None, write=False, status_if_no_write=204)
+        return _Planned(index, e, found[0], write=True)
+    return _Planned(index, e, e.id, write=True)
+
+
+def _collapse_duplicate_conditionals(plans: list[_Planned]) -> None:
+    """Identical If-None-Exist creates in one Bundle create one resource (HAPI PR #2934)."""
+    first: dict[tuple[str, str], _Planned] = {}
+    for p in plans:
+        e = p.entry
+        if e.method != "POST" or e.if_none_exist is None:
+            continue
+        key = (e.resource_type, e.if_none_exist.canonical)
+        if key in first:
+            p.resource_id, p.write, p.status_if_no_write = first[key].resource_id, False, 200
+        else:
+            first[key] = p
+
+
+def _check_unique_identities(plans: list[_Planned]) -> None:
+    seen: dict[str, _Planned] = {}
+    for p in plans:
+        if not p.write or p.resource_id is None:
+            continue
+        ref = f"{p.entry.resource_type}/{p.resource_id}"
+        if ref in seen:
+            raise fail(
+                Category.INVALID,
+                "ILP-3003",
+                f"{ref} is the target of more than one entry; a transaction may touch a resource once",
+                code="duplicate",
+                expression=p.entry.expression or None,
+            )
+        seen[ref] = p
+
+
+async def _rewrite_references(
+    tx: WriteTx,
+    resource: dict[str, Any],
+    idmap: dict[str, str],
+    where: str,
+    parse_conditional: Callable[[str, str], Awaitable[SearchQuery] | SearchQuery] | None,
+) -> None:
+    """Replace fullUrl and conditional references with ``Type/id`` (https://hl7.org/fhir/R4/bundle.html#references)."""
+    for holder, path in _references(resource, "resource" if where else resource.get("resourceType", "")):
+        ref = holder["reference"]
+        if ref in idmap:
+            holder["reference"] = idmap[ref]
+            continue
+        m = _CONDITIONAL_REF.match(ref)
+        expr = f"{where}.{path}" if where else path
+        if m and parse_conditional is not None:
+            query = parse_conditional(m.group(1), m.group(2))
+            if not isinstance(query, SearchQuery):
+                query = await query
+            found = await tx.find(query, 2)
+            if len(found) != 1:
+                raise fail(
+                    Category.PRECONDITION_FAILED if found else Category.NOT_FOUND,
+                    "ILP-3006",
+                    f"Conditional reference '{ref}' matches {len(found) if found else 'no'} resources; "
+                    "it must match exactly one",
+                    code="multiple-matches" if found else "not-found",
+                    expression=expr,
+                )
+            holder["reference"] = f"{m.group(1)}/{found[0]}"
+        elif where and (ref.startswith("urn:uuid:") or ref.startswith("urn:oid:")):
+            raise fail(
+                Category.INVALID,
+                "ILP-3007",
+                f"Reference '{ref}' does not match the fullUrl of any entry in the Bundle",
+                code="not-found",
+                expression=expr,
+            )
+
+
+def _references(node: Any, path: str) -> list[tuple[dict[str, Any], str]]:
+    found: list[tuple[dict[str, Any], str]] = []
+    if isinstance(node, dict):
+        if isinstance(node.get("reference"), str):
+            found.append((node, f"{path}.reference"))
+        for key, value in node.items():
+            if key == "contained":
+                continue
+            if isinstance(value, dict | list):
+                found.extend(_references(value, f"{path}.{key}"))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            found.extend(_references(item, f"{path}[{i}]"))
+    return found
+
+
+async def _execute(tx: WriteTx, p: _Planned) -> EntryResult:
+    e, rid = p.entry, p.resource_id
+    if not p.write or rid is None:
+        stored = await tx.current(e.resource_type, rid) if rid is not None else None
+        return EntryResult(p.status_if_no_write, stored, created=False)
+    current = await tx.current(e.resource_type, rid)
+    if e.if_match is not None and (current is None or current.deleted or current.version != e.if_match):
+        have = "no current version" if current is None or current.deleted else f'version "{current.version}"'
+        raise fail(
+            Category.PRECONDITION_FAILED,
+            "ILP-3008",
+            f'If-Match W/"{e.if_match}" does not match {e.resource_type}/{rid}: it has {have}',
+            code="conflict",
+            expression=f"{e.expression}.request.ifMatch" if e.expression else None,
+        )
+    version = (current.version if current else 0) + 1
+    if e.method == "DELETE":
+        if current is None:
+            raise fail(
+                Category.NOT_FOUND,
+                "ILP-1004",
+                f"{e.resource_type}/{rid} does not exist",
+                code="not-found",
+                expression=e.expression or None,
+            )
+        if current.deleted:
+            return EntryResult(204, current)
+        return EntryResult(204, await tx.delete(e.resource_type, rid, version))
+    assert e.resource is not None
+    created = current is None or current.deleted
+    stored = await tx.put(e.resource_type, rid, e.resource, version, e.method if created else "PUT")
+    return EntryResult(201 if created else 200, stored, created=created)

@@ -1,0 +1,1 @@
+"""Mappers: source-record contracts and record → FHIR transaction Bundle mappers."""

@@ -1,0 +1,1 @@
+"""Profiles: FHIR R4 conformance definitions and the validation engine."""

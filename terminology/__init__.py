@@ -1,0 +1,1 @@
+"""Terminology: code systems, value sets and canonical URLs (leaf package)."""
