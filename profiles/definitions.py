@@ -24,6 +24,7 @@ class ElementInfo:
     min: int
     max: str
     content_reference: str | None
+    is_summary: bool = False
 
     @property
     def is_choice(self) -> bool:
@@ -58,8 +59,8 @@ class R4Definitions:
         types: dict[str, TypeDefinition] = {}
         for name, td in raw.items():
             elements = {
-                path: ElementInfo(path, tuple(t), int(mn), str(mx), cref)
-                for path, (t, mn, mx, cref) in td["elements"].items()
+                path: ElementInfo(path, tuple(t), int(mn), str(mx), cref, bool(summary))
+                for path, (t, mn, mx, cref, summary) in td["elements"].items()
             }
             types[name] = TypeDefinition(name, td["kind"], bool(td["abstract"]), td["base"], elements)
         params = orjson.loads((root / "search-parameters.json").read_bytes())

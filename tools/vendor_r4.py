@@ -12,7 +12,7 @@ Usage::
 Outputs (compact JSON, deterministic, committed to the repository):
 
 * ``elements.json``: every element of every R4 resource and complex datatype, as
-  ``{type: {"kind": ..., "elements": {path: [types, min, max, contentReference]}}}``.
+  ``{type: {"kind": ..., "elements": {path: [types, min, max, contentReference, isSummary]}}}``.
 * ``search-parameters.json``: the R4 SearchParameter resources, reduced to the fields the gateway uses
   (url, code, base, type, expression, target, multipleOr, multipleAnd, comparator, modifier).
 """
@@ -55,6 +55,7 @@ def build_elements(src: Path) -> dict[str, Any]:
                     el.get("min", 0),
                     el.get("max", "*"),
                     el.get("contentReference"),
+                    bool(el.get("isSummary", False)),
                 ]
             out[sd["id"]] = {
                 "kind": sd["kind"],

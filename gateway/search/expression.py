@@ -144,7 +144,9 @@ _TOKEN = re.compile(
 
 
 def _split_union(expression: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in expression:
         if ch == "(":
             depth += 1

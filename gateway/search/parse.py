@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Protocol
 from urllib.parse import quote
 
 from gateway.errors import Category, GatewayError, Issue, fail
@@ -233,11 +234,11 @@ class SearchParser:
                 return StringValue(raw, normalise_string(raw))
             if param.type == "date":
                 prefix, text = _prefix(raw)
-                low, high = date_range(text)
+                start, end = date_range(text)
                 if prefix == "ap":
-                    spread = max(abs(now_us() - low) // 10, 86_400_000_000)
-                    low, high = low - spread, high + spread
-                return RangeValue(prefix, float(low), float(low), float(high))
+                    spread = max(abs(now_us() - start) // 10, 86_400_000_000)
+                    start, end = start - spread, end + spread
+                return RangeValue(prefix, float(start), float(start), float(end))
             if param.type in ("number", "quantity"):
                 prefix, text = _prefix(raw)
                 parts = split_escaped(text, "|") if param.type == "quantity" else [text]
@@ -316,8 +317,10 @@ def _reject(name: str, diag: str, message_id: str = "ILP-2001") -> None:
     raise _Unknown(name, diag, message_id)
 
 
-class UnknownFn:  # typing helper: a callable taking (name, diag[, message_id])
-    def __call__(self, name: str, diag: str, message_id: str = "ILP-2001") -> None: ...
+class UnknownFn(Protocol):
+    """Reports an unknown parameter: a warning (lenient) or an error (strict)."""
+
+    def __call__(self, name: str, diag: str, message_id: str = ..., /) -> None: ...
 
 
 def _non_negative_int(name: str, raw: str) -> int:

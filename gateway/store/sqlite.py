@@ -256,13 +256,13 @@ class SqliteStore:
             log.error("commit failed: %s", exc)
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            err = fail(Category.FAULT, "ILP-9003", "The write could not be committed", code="exception")
-            outcomes = [(fut, None, err) for fut, _, _ in outcomes]
-        for fut, value, exc in outcomes:
+            failure = fail(Category.FAULT, "ILP-9003", "The write could not be committed", code="exception")
+            outcomes = [(fut, None, failure) for fut, _, _ in outcomes]
+        for fut, value, error in outcomes:
             if fut.done():
                 continue
-            if exc is not None:
-                fut.set_exception(exc)
+            if error is not None:
+                fut.set_exception(error)
             else:
                 fut.set_result(value)
 

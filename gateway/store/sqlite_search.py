@@ -241,6 +241,7 @@ def _date_sql(v: Value, a: str, low: str | None = None, high: str | None = None)
 def _number_sql(v: Value, a: str, quantity: bool) -> Sql:
     assert isinstance(v, RangeValue)
     col = f"{a}.value"
+    args: tuple[Any, ...]
     match v.prefix:
         case "eq":
             pred, args = f"{col} >= ? AND {col} < ?", (v.low, v.high)

@@ -1,0 +1,1 @@
+"""HTTP layer: routes translate HTTP to interactions and FhirResult back to HTTP, nothing more."""

@@ -1,0 +1,66 @@
+"""The application factory: ``create_app(settings)`` builds everything; nothing happens at import time."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.api import fhir_routes, ops
+from gateway.api.errors import install_error_handlers
+from gateway.context import FhirContext, build_context
+from gateway.settings import Settings
+
+StartupHook = Callable[[FhirContext], Awaitable[None]]
+
+
+def create_app(settings: Settings | None = None, *, on_startup: list[StartupHook] | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx = build_context(settings)
+        await ctx.store.start()
+        app.state.ctx = ctx
+        try:
+            for hook in on_startup or []:
+                await hook(ctx)
+            yield
+        finally:
+            await ctx.store.stop()
+
+    app = FastAPI(
+        title="ILP FHIR gateway",
+        version="0.1.0",
+        summary="FHIR R4 gateway for Indonesia's Integrasi Layanan Primer",
+        lifespan=lifespan,
+    )
+    app.state.requests = Counter()
+    app.add_middleware(StatusCounter, counter=app.state.requests)
+    install_error_handlers(app)
+    app.include_router(fhir_routes.router)
+    app.include_router(ops.router)
+    return app
+
+
+class StatusCounter:
+    """Pure ASGI middleware counting responses by status (cheaper than BaseHTTPMiddleware)."""
+
+    def __init__(self, app: ASGIApp, counter: Counter[int]) -> None:
+        self.app = app
+        self.counter = counter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.counter[int(message["status"])] += 1
+            await send(message)
+
+        await self.app(scope, receive, counting_send)

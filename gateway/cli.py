@@ -1,0 +1,108 @@
+"""The ``ilp-gateway`` command line (typer + rich). Every command is documented in the README."""
+
+from __future__ import annotations
+
+import asyncio
+import logging.config
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from gateway.logs import log_config
+from gateway.settings import Settings
+
+app = typer.Typer(
+    name="ilp-gateway",
+    help="FHIR R4 interoperability gateway for Indonesia's Integrasi Layanan Primer (ILP).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            help="Store URL, e.g. sqlite:///./data/gateway.db (default: GATEWAY_STORE_URL or that path)."
+        ),
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Load the demo Bundles at start-up.")
+    ] = False,
+    log_level: Annotated[str | None, typer.Option(help="debug, info, warning or error.")] = None,
+) -> None:
+    """Start the gateway: FHIR REST API at /fhir, /healthz and /metrics."""
+    import uvicorn
+
+    from gateway.app import StartupHook, create_app
+    from gateway.context import FhirContext
+    from gateway.demo import load_demo
+
+    overrides: dict[str, object] = {}
+    if store:
+        overrides["store_url"] = store
+    if log_level:
+        overrides["log_level"] = log_level
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    config = log_config(settings.log_level)
+    logging.config.dictConfig(config)
+    base = settings.base_url or f"http://{host}:{port}/fhir"
+    hooks: list[StartupHook] = []
+    if demo:
+
+        async def _demo(ctx: FhirContext) -> None:
+            n = await load_demo(ctx, base)
+            err.print(f"[green]demo data loaded[/green] ({n} entries)")
+
+        hooks.append(_demo)
+    err.print(f"[bold]ILP FHIR gateway[/bold] store [cyan]{settings.store_url}[/cyan]")
+    err.print(
+        f"FHIR base URL: [bold cyan]{base}[/bold cyan]   (metadata: {base}/metadata, health: "
+        f"http://{host}:{port}/healthz)"
+    )
+    uvicorn.run(
+        create_app(settings, on_startup=hooks),
+        host=host,
+        port=port,
+        log_config=config,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@app.command()
+def version() -> None:
+    """Print the gateway version and the FHIR version it implements."""
+    from importlib.metadata import version as pkg_version
+
+    Console().print(f"ilp-gateway {pkg_version('ilp-gateway')} (FHIR R4 4.0.1)")
+
+
+@app.command("load-demo")
+def load_demo_cmd(
+    store: Annotated[str | None, typer.Option(help="Store URL (default: GATEWAY_STORE_URL).")] = None,
+) -> None:
+    """Load the demo Bundles into a store without starting the server."""
+    from gateway.context import build_context
+    from gateway.demo import load_demo
+
+    settings = Settings(**({"store_url": store} if store else {}))  # type: ignore[arg-type]
+
+    async def run() -> int:
+        ctx = build_context(settings)
+        await ctx.store.start()
+        try:
+            return await load_demo(ctx)
+        finally:
+            await ctx.store.stop()
+
+    n = asyncio.run(run())
+    err.print(f"[green]loaded[/green] {n} demo entries into {settings.store_url}")
+
+
+def main() -> None:
+    app()

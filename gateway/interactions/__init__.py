@@ -1,0 +1,1 @@
+"""FHIR interactions as HTTP-free async functions, one module each."""
