@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, *, on_startup: list[StartupHook
     install_error_handlers(app)
     app.include_router(fhir_routes.router)
     app.include_router(ops.router)
+    app.state.route_table = [*fhir_routes.router.routes, *ops.router.routes]  # for 405 Allow headers
     return app
 
 

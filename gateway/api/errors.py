@@ -30,7 +30,7 @@ def outcome_response(err: GatewayError) -> Response:
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route accepts on this path (for the Allow header of a 405)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in request.app.state.route_table:
         match, _ = route.matches({**request.scope, "method": "__none__"})
         if match != Match.NONE:
             methods |= set(getattr(route, "methods", None) or ())

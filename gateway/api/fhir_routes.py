@@ -6,10 +6,12 @@ Each route only translates HTTP ↔ interaction; the order of declaration keeps 
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.api.http import base_url, context, negotiate, prefer, read_body, respond
+from gateway.api.http import FORM, base_url, context, negotiate, prefer, read_body, respond
 from gateway.interactions.bundle import process_bundle
 from gateway.interactions.capabilities import capability_statement
 from gateway.interactions.common import FhirResult, parse_json, parse_resource
@@ -60,8 +62,8 @@ async def history_type(request: Request, resource_type: str) -> Response:
 @router.post("/{resource_type}/_search", summary="search (form-encoded parameters)")
 async def search_post(request: Request, resource_type: str) -> Response:
     media = negotiate(request)
-    form = await request.form()
-    pairs = _pairs(request) + [(k, str(v)) for k, v in form.multi_items()]
+    form = await read_body(request, frozenset({FORM}))
+    pairs = _pairs(request) + parse_qsl(form.decode("utf-8", "replace"), keep_blank_values=True)
     return respond(
         await search(context(request), resource_type, pairs, prefer=prefer(request), base=base_url(request)),
         media,

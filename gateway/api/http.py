@@ -62,14 +62,19 @@ def negotiate(request: Request) -> str:
     return FHIR_JSON
 
 
-async def read_body(request: Request) -> bytes:
-    """The request body, refusing XML (415) and anything over ``max_body_bytes`` (413)."""
+FORM = "application/x-www-form-urlencoded"
+
+
+async def read_body(request: Request, accept: frozenset[str] = JSON_TYPES) -> bytes:
+    """The request body, refusing other media types such as XML (415) and anything over
+    ``max_body_bytes`` (413)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype and ctype not in JSON_TYPES:
+    if ctype and ctype not in accept:
+        wanted = "application/fhir+json" if accept is JSON_TYPES else " or ".join(sorted(accept))
         raise fail(
             Category.UNSUPPORTED_MEDIA,
             "ILP-1105",
-            f"Content-Type '{ctype}' is not supported; send application/fhir+json",
+            f"Content-Type '{ctype}' is not supported; send {wanted}",
             code="not-supported",
         )
     limit = context(request).settings.max_body_bytes

@@ -44,17 +44,24 @@ MODIFIERS = {
     "quantity": {"missing"},
     "uri": {"missing", "below", "above"},
 }
+_ESCAPE = re.compile(r"\\(.)")
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _REF = re.compile(r"^(?:.*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
 
 
-def split_escaped(text: str, sep: str) -> list[str]:
-    """Split on ``sep`` unless escaped with a backslash; unescape ``\\,``, ``\\|``, ``\\$``, ``\\\\``."""
-    parts, cur, i = [], [], 0
+def split_escaped(text: str, sep: str, *, unescape: bool = True) -> list[str]:
+    """Split on ``sep`` unless escaped with a backslash (https://hl7.org/fhir/R4/search.html#escaping).
+
+    With ``unescape`` the parts come back with ``\\,``, ``\\|``, ``\\$`` and ``\\\\`` resolved; without it
+    the escapes are kept, for a value that is split again (a token's ``system|code``).
+    """
+    parts: list[str] = []
+    cur: list[str] = []
+    i = 0
     while i < len(text):
         ch = text[i]
         if ch == "\\" and i + 1 < len(text):
-            cur.append(text[i + 1])
+            cur.append(text[i + 1] if unescape else text[i : i + 2])
             i += 2
             continue
         if ch == sep:
@@ -151,7 +158,11 @@ class SearchParser:
         param = self.registry.get(rtype, code)
         if param is None:
             kind = self.registry.unsupported(rtype, code)
-            why = f"is a {kind} parameter, not supported" if kind else "is not a known search parameter"
+            why = (
+                f"is a {kind} parameter this server does not support"
+                if kind
+                else "is not a known search parameter"
+            )
             unknown(name, f"Parameter '{code}' {why} for {rtype}")
             return None
         if rest:  # chained: ref[:Type].inner
@@ -177,7 +188,7 @@ class SearchParser:
                     expression=name,
                 )
             return Clause(param, mod, (), missing=raw == "true")
-        values = tuple(self._value(param, mod, v, name) for v in split_escaped(raw, ","))
+        values = tuple(self._value(param, mod, v, name) for v in split_escaped(raw, ",", unescape=False))
         return Clause(param, mod, values)
 
     def _chain(
@@ -231,7 +242,8 @@ class SearchParser:
             if param.type == "token":
                 return _token(raw)
             if param.type == "string":
-                return StringValue(raw, normalise_string(raw))
+                text = unescape(raw)
+                return StringValue(text, normalise_string(text))
             if param.type == "date":
                 prefix, text = _prefix(raw)
                 start, end = date_range(text)
@@ -249,8 +261,8 @@ class SearchParser:
                 code = parts[2] or None if len(parts) > 2 else None
                 return RangeValue(prefix, value, low, high, system, code)
             if param.type == "reference":
-                return _reference(param, mod, raw)
-            return UriValue(raw)
+                return _reference(param, mod, unescape(raw))
+            return UriValue(unescape(raw))
         except BadValue as exc:
             raise fail(
                 Category.INVALID,
@@ -321,6 +333,11 @@ class UnknownFn(Protocol):
     """Reports an unknown parameter: a warning (lenient) or an error (strict)."""
 
     def __call__(self, name: str, diag: str, message_id: str = ..., /) -> None: ...
+
+
+def unescape(text: str) -> str:
+    """Resolve search escapes (``\\,`` → ``,`` …) in a value that is not split further."""
+    return _ESCAPE.sub(r"\1", text)
 
 
 def _non_negative_int(name: str, raw: str) -> int:

@@ -34,6 +34,7 @@ class _Planned:
     resource_id: str | None
     write: bool  # False: conditional match that needs no write, or a delete with nothing to delete
     status_if_no_write: int = 200
+    collapsed: bool = False  # an identical conditional create earlier in the Bundle stands for this one
 
 
 def new_id() -> str:
@@ -123,14 +124,17 @@ def _collapse_duplicate_conditionals(plans: list[_Planned]) -> None:
         key = (e.resource_type, e.if_none_exist.canonical)
         if key in first:
             p.resource_id, p.write, p.status_if_no_write = first[key].resource_id, False, 200
+            p.collapsed = True
         else:
             first[key] = p
 
 
 def _check_unique_identities(plans: list[_Planned]) -> None:
+    """Resolved identities must not overlap (https://hl7.org/fhir/R4/http.html#trules), conditional
+    matches included; only the collapsed duplicates of one conditional create may share an identity."""
     seen: dict[str, _Planned] = {}
     for p in plans:
-        if not p.write or p.resource_id is None:
+        if p.collapsed or p.resource_id is None:
             continue
         ref = f"{p.entry.resource_type}/{p.resource_id}"
         if ref in seen:
