@@ -118,10 +118,13 @@ async def conditional_delete_type(request: Request, resource_type: str) -> Respo
     return respond(await conditional_delete(context(request), resource_type, request.url.query), media)
 
 
-@router.get("/{resource_type}/{resource_id}", summary="read")
+@router.api_route("/{resource_type}/{resource_id}", methods=["GET", "HEAD"], summary="read")
 async def read_instance(request: Request, resource_type: str, resource_id: str) -> Response:
     media = negotiate(request)
-    return respond(await read(context(request), resource_type, resource_id), media)
+    result = await read(
+        context(request), resource_type, resource_id, if_none_match=request.headers.get("if-none-match")
+    )
+    return respond(result, media)
 
 
 @router.put("/{resource_type}/{resource_id}", summary="update (or create with a client id)")

@@ -102,7 +102,7 @@ def _too_large(limit: int) -> Exception:
 def respond(result: FhirResult, media_type: str) -> Response:
     body = result.body
     content = orjson.dumps(body) if isinstance(body, dict) else body or b""
-    if result.status == 204 or body is None:
+    if result.status in (204, 304) or body is None:
         return Response(status_code=result.status, headers=result.headers)
     return Response(
         content, status_code=result.status, headers=result.headers, media_type=f"{media_type}; charset=utf-8"

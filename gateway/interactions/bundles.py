@@ -42,7 +42,8 @@ def paging_links(
         return {"relation": relation, "url": f"{url}?{query}{sep}_count={count}&_offset={off}"}
 
     links = [link("self", offset)]
-    has_next = offset + page_len < total if total is not None else page_len == count and count > 0
+    # _count=0 asks only for the total: a next link would point at the same page forever
+    has_next = count > 0 and (offset + page_len < total if total is not None else page_len == count)
     if has_next:
         links.append(link("next", offset + count))
     if offset > 0:

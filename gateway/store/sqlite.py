@@ -243,6 +243,7 @@ class SqliteStore:
             next_rid, next_hid = self._next_rid, self._next_hid
             try:
                 value = await job(tx)
+                tx.flush()
                 conn.execute("RELEASE unit")
                 outcomes.append((fut, value, None))
             except Exception as exc:  # every failure is handed to its caller
@@ -430,9 +431,18 @@ class _Tx:
         self.store = store
         self.conn = conn
         self._rids: dict[tuple[str, str], int] = {}
+        self._pending: dict[str, set[tuple[Any, ...]]] = {kind: set() for kind in INSERTS}
         self.parse_conditional = store._parse_conditional
 
+    def flush(self) -> None:
+        """Write the index rows gathered so far: one ``executemany`` per table per unit of work."""
+        for kind, rows in self._pending.items():
+            if rows:
+                self.conn.executemany(INSERTS[kind], rows)
+                rows.clear()
+
     async def find(self, query: SearchQuery, limit: int) -> list[str]:
+        self.flush()  # a search inside the unit must see the unit's own writes
         where = self.store.sql.where(self.conn, query)
         rows = self.conn.execute(f"SELECT r.id {where.text} ORDER BY r.rid LIMIT ?", (*where.args, limit))
         return [r[0] for r in rows]
@@ -520,23 +530,14 @@ class _Tx:
             self.conn.execute(f"DELETE FROM {table} WHERE rid = ?", (rid,))
 
     def _index(self, rid: int, rows: IndexRows) -> None:
-        pids, conn = self.store.pids, self.conn
-        if rows.token:
-            conn.executemany(INSERTS["token"], {(pids[k], s or "", c, rid) for k, s, c in rows.token})
-        if rows.string:
-            conn.executemany(INSERTS["string"], {(pids[k], v, e, rid) for k, v, e in rows.string})
-        if rows.date:
-            conn.executemany(INSERTS["date"], {(pids[k], lo, hi, rid) for k, lo, hi in rows.date})
-        if rows.reference:
-            conn.executemany(
-                INSERTS["reference"],
-                {(pids[k], t or "", i or "", u or "", rid) for k, t, i, u in rows.reference},
-            )
-        if rows.quantity:
-            conn.executemany(
-                INSERTS["quantity"], {(pids[k], v, s or "", c or "", rid) for k, v, s, c in rows.quantity}
-            )
-        if rows.number:
-            conn.executemany(INSERTS["number"], {(pids[k], v, rid) for k, v in rows.number})
-        if rows.uri:
-            conn.executemany(INSERTS["uri"], {(pids[k], v, rid) for k, v in rows.uri})
+        """Queue the resource's index rows (NULLs stored as '' so they can be key columns)."""
+        pids, pending = self.store.pids, self._pending
+        pending["token"].update((pids[k], s or "", c, rid) for k, s, c in rows.token)
+        pending["string"].update((pids[k], v, e, rid) for k, v, e in rows.string)
+        pending["date"].update((pids[k], lo, hi, rid) for k, lo, hi in rows.date)
+        pending["reference"].update(
+            (pids[k], t or "", i or "", u or "", rid) for k, t, i, u in rows.reference
+        )
+        pending["quantity"].update((pids[k], v, s or "", c or "", rid) for k, v, s, c in rows.quantity)
+        pending["number"].update((pids[k], v, rid) for k, v in rows.number)
+        pending["uri"].update((pids[k], v, rid) for k, v in rows.uri)

@@ -156,7 +156,7 @@ async def test_body_over_limit_is_413(tmp_path: Path) -> None:
 async def test_method_not_allowed(client: httpx.AsyncClient) -> None:
     r = await client.patch("/fhir/Patient/1", json={})
     assert_outcome(r, 405, oo("ILP-1006", "PATCH is not allowed on /fhir/Patient/1", "not-supported"))
-    assert r.headers["allow"] == "DELETE, GET, PUT"
+    assert r.headers["allow"] == "DELETE, GET, HEAD, PUT"
 
 
 async def test_unknown_path_is_outcome_not_detail(client: httpx.AsyncClient) -> None:

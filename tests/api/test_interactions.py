@@ -27,6 +27,15 @@ async def test_create_read_headers(client: httpx.AsyncClient) -> None:
     assert got.headers["content-type"] == "application/json; charset=utf-8"
     assert got.headers["etag"] == 'W/"1"'
     assert (await client.get(f"/fhir/Patient/{pid}?_format=json")).status_code == 200
+    not_modified = await client.get(f"/fhir/Patient/{pid}", headers={"if-none-match": 'W/"1"'})
+    assert (
+        not_modified.status_code == 304
+        and not_modified.content == b""
+        and not_modified.headers["etag"] == 'W/"1"'
+    )
+    assert (await client.get(f"/fhir/Patient/{pid}", headers={"if-none-match": 'W/"0"'})).status_code == 200
+    head = await client.head(f"/fhir/Patient/{pid}")
+    assert head.status_code == 200 and head.headers["etag"] == 'W/"1"'
 
 
 async def test_prefer_return(client: httpx.AsyncClient) -> None:
@@ -107,6 +116,8 @@ async def test_history_bundle(client: httpx.AsyncClient) -> None:
     assert "resource" not in h["entry"][0] and h["entry"][1]["resource"]["meta"]["versionId"] == "2"
     assert (await client.get("/fhir/Patient/_history")).json()["total"] == 3
     assert (await client.get("/fhir/_history?_count=1")).json()["link"][1]["relation"] == "next"
+    count_only = (await client.get("/fhir/_history?_count=0")).json()
+    assert count_only["total"] == 3 and [link["relation"] for link in count_only["link"]] == ["self"]
     bad = await client.get("/fhir/_history?_at=2020")
     assert bad.status_code == 400 and outcome_codes(bad.json()) == ["ILP-2013"]
 
