@@ -41,7 +41,12 @@ def build_context(settings: Settings) -> FhirContext:
     definitions = R4Definitions.load()
     registry = SearchRegistry(definitions)
     parser = SearchParser(registry)
-    store = SqliteStore(sqlite_path(settings.store_url), registry, readers=settings.sqlite_readers)
+    store = SqliteStore(
+        sqlite_path(settings.store_url),
+        registry,
+        readers=settings.sqlite_readers,
+        referential_integrity=settings.referential_integrity,
+    )
     ctx = FhirContext(settings, definitions, registry, parser, store, Summarizer(definitions))
     store.set_conditional_parser(ctx.parse_conditional)
     return ctx

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
         default=20 * 1024 * 1024, ge=1024, description="Largest accepted request body."
     )
     default_page_size: int = Field(default=20, ge=1, le=1000, description="_count when a search gives none.")
+    referential_integrity: bool = Field(
+        default=True,
+        description="Refuse (409) a delete that would leave other resources referring to nothing.",
+    )
     sqlite_readers: int = Field(default=4, ge=1, le=64, description="Read connections (threads) for SQLite.")
     log_level: str = Field(default="info", description="Log level: debug, info, warning or error.")
 

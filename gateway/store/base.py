@@ -112,6 +112,10 @@ class WriteTx(Protocol):
         """Record ``version`` as a deletion and drop the resource from the search index."""
         ...
 
+    async def referrers(self, resource_type: str, resource_id: str, limit: int) -> list[str]:
+        """``Type/id`` of current resources whose indexed references point at this resource."""
+        ...
+
 
 class ResourceStore(Protocol):
     """A FHIR resource store (https://hl7.org/fhir/R4/http.html)."""

@@ -106,9 +106,18 @@ class _Clock:
 class SqliteStore:
     """:class:`gateway.store.base.ResourceStore` on SQLite."""
 
-    def __init__(self, path: Path | str, registry: SearchRegistry, *, readers: int = 4) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        registry: SearchRegistry,
+        *,
+        readers: int = 4,
+        referential_integrity: bool = True,
+    ) -> None:
         self.path = Path(path)
         self.registry = registry
+        self.referential_integrity = referential_integrity
+        self._ref_pids: dict[str, list[int]] = {}
         self._readers_n = readers
         self._clock = _Clock()
         self._queue: asyncio.Queue[tuple[Callable[[_Tx], Awaitable[Any]], asyncio.Future[Any]] | None]
@@ -177,7 +186,9 @@ class SqliteStore:
 
     async def transaction(self, entries: list[WriteEntry]) -> list[EntryResult]:
         async def job(tx: _Tx) -> list[EntryResult]:
-            return await run_transaction(tx, entries, tx.parse_conditional)
+            return await run_transaction(
+                tx, entries, tx.parse_conditional, referential_integrity=self.referential_integrity
+            )
 
         result: list[EntryResult] = await self._submit(job)
         return result
@@ -394,6 +405,16 @@ class SqliteStore:
                     out.append(stored)
         return out
 
+    def reference_pids(self, target_type: str) -> list[int]:
+        """Index ids of the reference parameters that may point at ``target_type``."""
+        if target_type not in self._ref_pids:
+            self._ref_pids[target_type] = [
+                self.pids[p.key]
+                for p in self.registry.all_params()
+                if p.type == "reference" and (not p.targets or target_type in p.targets)
+            ]
+        return self._ref_pids[target_type]
+
     async def count(self, resource_type: str | None = None) -> int:
         def q(c: sqlite3.Connection) -> int:
             if resource_type is None:
@@ -524,6 +545,16 @@ class _Tx:
         )
         self._unindex(rid)
         return StoredResource(resource_type, resource_id, version, now, True, None, "DELETE")
+
+    async def referrers(self, resource_type: str, resource_id: str, limit: int) -> list[str]:
+        self.flush()
+        pids = self.store.reference_pids(resource_type)
+        rows = self.conn.execute(
+            "SELECT DISTINCT r.type, r.id FROM idx_ref x JOIN resource r ON r.rid = x.rid "
+            f"WHERE x.pid IN ({placeholders(pids)}) AND x.target_id = ? AND x.target_type = ? LIMIT ?",
+            (*pids, resource_id, resource_type, limit),
+        )
+        return [f"{t}/{i}" for t, i in rows]
 
     def _unindex(self, rid: int) -> None:
         for table in TABLE.values():

@@ -45,8 +45,15 @@ async def run_transaction(
     tx: WriteTx,
     entries: list[WriteEntry],
     parse_conditional: Callable[[str, str], Awaitable[SearchQuery] | SearchQuery] | None = None,
+    *,
+    referential_integrity: bool = True,
 ) -> list[EntryResult]:
-    """Execute ``entries`` in ``tx``. ``parse_conditional(type, query)`` parses conditional references."""
+    """Execute ``entries`` in ``tx``. ``parse_conditional(type, query)`` parses conditional references.
+
+    With ``referential_integrity`` a delete that would leave other resources pointing at nothing fails
+    with 409 (https://hl7.org/fhir/R4/http.html#delete), unless the same transaction deletes them or
+    points them elsewhere.
+    """
     plans = [await _resolve_identity(tx, i, e) for i, e in enumerate(entries)]
     _collapse_duplicate_conditionals(plans)
     _check_unique_identities(plans)
@@ -57,7 +64,32 @@ async def run_transaction(
     results: list[EntryResult | None] = [None] * len(plans)
     for p in sorted(plans, key=lambda p: (ORDER[p.entry.method], p.index)):
         results[p.index] = await _execute(tx, p)
+    if referential_integrity:  # after every write, so referrers re-pointed or deleted by the unit count
+        await _check_no_referrers(tx, plans, results)
     return [r for r in results if r is not None]
+
+
+async def _check_no_referrers(tx: WriteTx, plans: list[_Planned], results: list[EntryResult | None]) -> None:
+    for p in plans:
+        r = results[p.index]
+        if (
+            p.entry.method != "DELETE"
+            or r is None
+            or r.stored is None
+            or p.resource_id is None
+            or not p.write
+        ):
+            continue
+        found = await tx.referrers(p.entry.resource_type, p.resource_id, 4)
+        if found:
+            shown = ", ".join(found[:3]) + (" …" if len(found) > 3 else "")
+            raise fail(
+                Category.CONFLICT,
+                "ILP-3009",
+                f"{p.entry.resource_type}/{p.resource_id} cannot be deleted: it is referenced by {shown}",
+                code="conflict",
+                expression=p.entry.expression or None,
+            )
 
 
 async def _resolve_identity(tx: WriteTx, index: int, e: WriteEntry) -> _Planned:

@@ -327,3 +327,18 @@ async def test_transaction_errors(
     r = await client.post("/fhir", json=bundle)
     assert_outcome(r, status, expected)
     assert (await client.get("/fhir/Patient?_summary=count")).json()["total"] == 0
+
+
+async def test_delete_of_referenced_resource_is_409(client: httpx.AsyncClient) -> None:
+    pid = (await client.post("/fhir/Patient", json=patient())).json()["id"]
+    obs = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"text": "berat"},
+        "subject": {"reference": f"Patient/{pid}"},
+    }
+    oid = (await client.post("/fhir/Observation", json=obs)).json()["id"]
+    r = await client.delete(f"/fhir/Patient/{pid}")
+    text = f"Patient/{pid} cannot be deleted: it is referenced by Observation/{oid}"
+    assert_outcome(r, 409, oo("ILP-3009", text, "conflict"))
+    assert (await client.get(f"/fhir/Patient/{pid}")).status_code == 200

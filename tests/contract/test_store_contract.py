@@ -496,3 +496,34 @@ async def test_search_total_and_summary_count(store: ResourceStore, q: Q, people
     assert r.total == 3 and r.matches == []
     r = await store.search(q("Observation", _total="none"))
     assert r.total is None and len(r.matches) == 3
+
+
+# ------------------------------------------------------------------------------ referential integrity
+
+
+async def test_delete_refused_while_referenced(store: ResourceStore) -> None:
+    p = stored(await create(store, patient()))
+    o = stored(await create(store, observation(f"Patient/{p.id}", 3.0)))
+    with pytest.raises(GatewayError) as err:
+        await store.transaction([WriteEntry("DELETE", "Patient", id=p.id)])
+    assert err.value.status == 409 and message_id(err) == "ILP-3009"
+    assert f"Observation/{o.id}" in err.value.issues[0].diagnostics
+    assert not (await store.read("Patient", p.id)).deleted  # type: ignore[union-attr]
+    # deleting the referrer in the same transaction (in any order) is fine
+    both = [
+        WriteEntry("DELETE", "Patient", id=p.id, expression="Bundle.entry[0]"),
+        WriteEntry("DELETE", "Observation", id=o.id, expression="Bundle.entry[1]"),
+    ]
+    assert [r.status for r in await store.transaction(both)] == [204, 204]
+
+
+async def test_delete_allowed_when_referrer_repointed_in_same_transaction(store: ResourceStore) -> None:
+    p = stored(await create(store, patient()))
+    other = stored(await create(store, patient(nik="3171014101900002")))
+    o = stored(await create(store, observation(f"Patient/{p.id}", 3.0)))
+    moved = observation(f"Patient/{other.id}", 3.0, id=o.id)
+    entries = [
+        WriteEntry("DELETE", "Patient", id=p.id, expression="Bundle.entry[0]"),
+        WriteEntry("PUT", "Observation", id=o.id, resource=moved, expression="Bundle.entry[1]"),
+    ]
+    assert [r.status for r in await store.transaction(entries)] == [204, 200]
