@@ -53,6 +53,7 @@ async def test_sequential_acknowledged_writes_survive_sigkill(gateway_factory: G
 
     async with httpx.AsyncClient(base_url=gw.base_url, timeout=TIMEOUT) as http:
         created: list[str] = []
+        referenced: set[str] = set()  # Patients an Observation points at: the gateway refuses their deletion
         for i in range(200):
             kind = i % 10
             patients = [ref for ref in created if ref.startswith("Patient/")]
@@ -67,8 +68,9 @@ async def test_sequential_acknowledged_writes_survive_sigkill(gateway_factory: G
                 r = await http.put(f"/Patient/{rid}", json=body)
                 assert r.status_code == 201, r.text
                 created.append(f"Patient/{rid}")
-            elif kind == 9 and created:  # a delete: it must stay deleted
-                ref = created.pop(0)
+            elif kind == 9 and created:  # a delete (of something nothing references): it must stay deleted
+                ref = next(c for c in created if c not in referenced)
+                created.remove(ref)
                 r = await http.delete(f"/{ref}")
                 assert r.status_code == 204, r.text
                 deleted[ref] = r.headers["etag"]
@@ -76,6 +78,7 @@ async def test_sequential_acknowledged_writes_survive_sigkill(gateway_factory: G
                 writes += 1
                 continue
             elif kind == 5 and created:
+                referenced.add(created[-1])
                 body = observation(created[-1], 50 + i / 10)
                 r = await http.post("/Observation", json=body)
                 assert r.status_code == 201, r.text
