@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-MESSAGE_SYSTEM = "https://ilp-gateway.example.id/fhir/CodeSystem/message-id"
+from profiles.issues import MESSAGE_SYSTEM, Issue
+
+__all__ = ["MESSAGE_SYSTEM", "Category", "GatewayError", "Issue", "fail", "operation_outcome"]
 
 
 class Category(Enum):
@@ -35,31 +37,6 @@ class Category(Enum):
     @property
     def status(self) -> int:
         return self.value
-
-
-@dataclass(frozen=True, slots=True)
-class Issue:
-    """One OperationOutcome.issue (https://hl7.org/fhir/R4/operationoutcome-definitions.html)."""
-
-    severity: str  # fatal | error | warning | information
-    code: str  # IssueType: invalid, structure, required, value, not-found, conflict, …
-    message_id: str
-    diagnostics: str
-    expression: tuple[str, ...] = ()
-
-    def to_fhir(self) -> dict[str, Any]:
-        issue: dict[str, Any] = {
-            "severity": self.severity,
-            "code": self.code,
-            "details": {
-                "coding": [{"system": MESSAGE_SYSTEM, "code": self.message_id}],
-                "text": self.diagnostics,
-            },
-            "diagnostics": self.diagnostics,
-        }
-        if self.expression:
-            issue["expression"] = list(self.expression)
-        return issue
 
 
 def operation_outcome(issues: list[Issue] | tuple[Issue, ...]) -> dict[str, Any]:

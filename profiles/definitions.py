@@ -25,6 +25,7 @@ class ElementInfo:
     max: str
     content_reference: str | None
     is_summary: bool = False
+    binding: tuple[str, str] | None = None  # (strength, valueSet) of a required/extensible binding
 
     @property
     def is_choice(self) -> bool:
@@ -33,6 +34,10 @@ class ElementInfo:
     @property
     def repeats(self) -> bool:
         return self.max != "1" and self.max != "0"
+
+
+def _pair(value: list[str] | None) -> tuple[str, str] | None:
+    return (value[0], value[1]) if value else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +64,8 @@ class R4Definitions:
         types: dict[str, TypeDefinition] = {}
         for name, td in raw.items():
             elements = {
-                path: ElementInfo(path, tuple(t), int(mn), str(mx), cref, bool(summary))
-                for path, (t, mn, mx, cref, summary) in td["elements"].items()
+                path: ElementInfo(path, tuple(t), int(mn), str(mx), cref, bool(summary), _pair(binding))
+                for path, (t, mn, mx, cref, summary, binding) in td["elements"].items()
             }
             types[name] = TypeDefinition(name, td["kind"], bool(td["abstract"]), td["base"], elements)
         params = orjson.loads((root / "search-parameters.json").read_bytes())

