@@ -25,14 +25,19 @@ import orjson
 from profiles.definitions import R4Definitions
 from profiles.issues import Issue
 
-SHALLOW_RESOURCE = {"type": "object", "required": ["resourceType"], "properties": {"resourceType": {"type": "string"}}}
+SHALLOW_RESOURCE = {
+    "type": "object",
+    "required": ["resourceType"],
+    "properties": {"resourceType": {"type": "string"}},
+}
 NESTED_RESOURCE_KEYS = ("contained", "resource", "outcome")
 PRIMITIVES = frozenset(
     {
-        "boolean", "integer", "string", "decimal", "uri", "url", "canonical", "base64Binary", "instant", "date",
-        "dateTime", "time", "code", "oid", "id", "markdown", "unsignedInt", "positiveInt", "uuid", "xhtml",
+        *("boolean", "integer", "string", "decimal", "uri", "url", "canonical", "base64Binary", "instant"),
+        *("date", "dateTime", "time", "code", "oid", "id", "markdown", "unsignedInt", "positiveInt"),
+        *("uuid", "xhtml"),
     }
-)  # fmt: skip
+)
 
 
 def _refs(node: Any, out: set[str]) -> None:
@@ -59,8 +64,11 @@ class StructureValidator:
     """R4 structure checks for any resource type."""
 
     def __init__(self, defs: R4Definitions) -> None:
-        raw = orjson.loads(gzip.decompress((resources.files("profiles") / "data" / "r4" / "fhir.schema.json.gz")
-                                           .read_bytes()))
+        raw = orjson.loads(
+            gzip.decompress(
+                (resources.files("profiles") / "data" / "r4" / "fhir.schema.json.gz").read_bytes()
+            )
+        )
         self._definitions: dict[str, Any] = dict(raw["definitions"])
         self._definitions["ResourceList"] = SHALLOW_RESOURCE
         self.resource_types = frozenset(raw["discriminator"]["mapping"])
@@ -91,12 +99,27 @@ class StructureValidator:
     def validate(self, resource: Any, where: str = "") -> list[Issue]:
         """Structure issues of ``resource`` (and of its contained/nested resources), never raising."""
         if not isinstance(resource, dict):
-            return [Issue("error", "structure", "ILP-4001", "A resource must be a JSON object", (where,) if where else ())]
-        rtype = resource.get("resourceType")
-        base = where or str(rtype)
+            return [
+                Issue(
+                    "error",
+                    "structure",
+                    "ILP-4001",
+                    "A resource must be a JSON object",
+                    (where,) if where else (),
+                )
+            ]
+        rtype = str(resource.get("resourceType"))
+        base = where or rtype
         if rtype not in self.resource_types:
-            return [Issue("error", "structure", "ILP-4004", f"'{rtype}' is not an R4 resource type",
-                          (f"{where}.resourceType" if where else "resourceType",))]
+            return [
+                Issue(
+                    "error",
+                    "structure",
+                    "ILP-4004",
+                    f"'{rtype}' is not an R4 resource type",
+                    (f"{where}.resourceType" if where else "resourceType",),
+                )
+            ]
         issues: list[Issue] = []
         validator = self._validator(rtype)
         if not validator.is_valid(resource):
@@ -128,25 +151,33 @@ class StructureValidator:
 
     def _shape_checks(self, rtype: str, resource: dict[str, Any], base: str) -> Iterator[Issue]:
         """One value[x] variant per choice element; a single object where R4 says max 1 (R5 arrays)."""
-        yield from _walk_shapes(self, rtype, rtype, resource, base)
+        yield from _walk_shapes(self, rtype, resource, base)
 
 
-def _walk_shapes(sv: StructureValidator, def_type: str, path: str, node: dict[str, Any], where: str) -> Iterator[Issue]:
+def _walk_shapes(sv: StructureValidator, path: str, node: dict[str, Any], where: str) -> Iterator[Issue]:
     choices = sv._choices.get(path)
     if choices:
         for stem, keys in choices.items():
             present = [k for k in keys if k in node]
             if len(present) > 1:
-                yield Issue("error", "structure", "ILP-4002",
-                            f"{where}: only one of {stem}[x] may be present, found {', '.join(present)}",
-                            (f"{where}.{present[1]}",))
+                yield Issue(
+                    "error",
+                    "structure",
+                    "ILP-4002",
+                    f"{where}: only one of {stem}[x] may be present, found {', '.join(present)}",
+                    (f"{where}.{present[1]}",),
+                )
     singles = sv._single_complex.get(path)
     if singles:
         for key in singles:
             if isinstance(node.get(key), list):
-                yield Issue("error", "structure", "ILP-4003",
-                            f"{where}.{key} is a single value in FHIR R4, not an array (an R5 shape?)",
-                            (f"{where}.{key}",))
+                yield Issue(
+                    "error",
+                    "structure",
+                    "ILP-4003",
+                    f"{where}.{key} is a single value in FHIR R4, not an array (an R5 shape?)",
+                    (f"{where}.{key}",),
+                )
 
 
 def _choice_elements(defs: R4Definitions) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -167,8 +198,8 @@ def _single_complex_elements(defs: R4Definitions) -> dict[str, tuple[str, ...]]:
     for name in defs.resource_types:
         keys = []
         for el in defs.types[name].elements.values():
-            if el.path.count(".") == 1 and el.max == "1" and el.types and not el.path.endswith("[x]"):
-                if el.types[0] not in PRIMITIVES and el.types[0] != "BackboneElement":
-                    keys.append(el.path.split(".")[1])
+            top_level_single = el.path.count(".") == 1 and el.max == "1" and not el.path.endswith("[x]")
+            if top_level_single and el.types and el.types[0] not in PRIMITIVES | {"BackboneElement"}:
+                keys.append(el.path.split(".")[1])
         out[name] = tuple(keys)
     return out

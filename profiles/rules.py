@@ -1,0 +1,271 @@
+"""Named invariant rules: the algorithmic constraints a profile refers to by name.
+
+A StructureDefinition constraint names one of these through the ``constraint-implementation`` extension
+when its check is an algorithm rather than a path expression (a NIK's embedded birth date, a lookup in
+the Kemendagri region table, time ordering). The profile stays the data that says *where* and *with which
+message id*; this module only says *how*. Each rule returns ``[(path, message)]`` for every violation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from profiles.engine import RuleFn
+
+NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
+NIK_IBU_SYSTEM = "https://fhir.kemkes.go.id/id/nik-ibu"
+CLOCK_SKEW = timedelta(minutes=5)
+ENCOUNTER_FLOW = ("planned", "arrived", "triaged", "in-progress", "onleave", "finished")
+
+
+class RuleServices(Protocol):
+    """What rules need from terminology."""
+
+    def nik_problems(self, nik: str, birth_date: str | None, gender: str | None) -> list[str]: ...
+
+    def area_exists(self, code: str) -> bool: ...
+
+    def units_for(self, system: str, code: str) -> frozenset[str] | None: ...
+
+
+def _parse_instant(text: str) -> datetime | None:
+    """Start of a FHIR date/dateTime/instant in UTC (dates without a zone read as UTC)."""
+    try:
+        if len(text) == 4:
+            return datetime(int(text), 1, 1, tzinfo=UTC)
+        if len(text) == 7:
+            return datetime(int(text[:4]), int(text[5:7]), 1, tzinfo=UTC)
+        if len(text) == 10:
+            return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _date_values(value: Any, path: str) -> list[tuple[str, str]]:
+    if isinstance(value, str):
+        return [(value, path)]
+    if isinstance(value, dict):  # Period
+        return [(v, f"{path}.{k}") for k in ("start", "end") if isinstance(v := value.get(k), str)]
+    return []
+
+
+def not_future(clock: Callable[[], datetime]) -> RuleFn:
+    """Dates of events that already happened may not lie in the future (SATUSEHAT: invalid date value)."""
+
+    def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+        limit = clock() + CLOCK_SKEW
+        out = []
+        for text, where in _date_values(value, path):
+            when = _parse_instant(text)
+            if when is not None and when > limit:
+                out.append((where, f"{where} ({text}) is in the future"))
+        return out
+
+    return run
+
+
+def utc(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    """A dateTime with a time must be in UTC, ``+00:00`` (SATUSEHAT: convert WIB −7, WITA −8, WIT −9)."""
+    out = []
+    for text, where in _date_values(value, path):
+        if "T" in text and not (text.endswith("+00:00") or text.endswith("Z")):
+            out.append((where, f"{where} ({text}) must be in UTC (+00:00)"))
+    return out
+
+
+def encounter_period(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    """A finished Encounter has ``period.end``, later than ``period.start`` (RuleNumber 10121/10123)."""
+    if not isinstance(value, dict) or value.get("status") != "finished":
+        return []
+    period = value.get("period") or {}
+    start, end = period.get("start"), period.get("end")
+    if not isinstance(end, str):
+        return [(f"{path}.period.end", f"{path}.period.end is required when status is finished")]
+    s, e = _parse_instant(start) if isinstance(start, str) else None, _parse_instant(end)
+    if s is not None and e is not None and e <= s:
+        return [
+            (f"{path}.period.end", f"{path}.period.end ({end}) must be later than period.start ({start})")
+        ]
+    return []
+
+
+def encounter_status_history(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    """``statusHistory`` follows arrived → in-progress → finished, ends in the current status, and lies
+    within ``period`` (RuleNumber 10122)."""
+    if not isinstance(value, dict):
+        return []
+    history = value.get("statusHistory") or []
+    out: list[tuple[str, str]] = []
+    statuses = [h.get("status") for h in history if isinstance(h, dict)]
+    ranks = [ENCOUNTER_FLOW.index(s) for s in statuses if s in ENCOUNTER_FLOW]
+    if ranks != sorted(ranks):
+        out.append(
+            (
+                f"{path}.statusHistory",
+                f"{path}.statusHistory is out of order ({' → '.join(map(str, statuses))})",
+            )
+        )
+    if statuses and value.get("status") in ENCOUNTER_FLOW and statuses[-1] != value.get("status"):
+        out.append(
+            (
+                f"{path}.statusHistory[{len(statuses) - 1}].status",
+                f"the last statusHistory entry is '{statuses[-1]}' but the Encounter status is "
+                f"'{value.get('status')}'",
+            )
+        )
+    period = value.get("period") or {}
+    lo = _parse_instant(period["start"]) if isinstance(period.get("start"), str) else None
+    hi = _parse_instant(period["end"]) if isinstance(period.get("end"), str) else None
+    for i, h in enumerate(history):
+        for k in ("start", "end"):
+            t = (h.get("period") or {}).get(k) if isinstance(h, dict) else None
+            when = _parse_instant(t) if isinstance(t, str) else None
+            if when is not None and ((lo and when < lo) or (hi and when > hi)):
+                out.append(
+                    (
+                        f"{path}.statusHistory[{i}].period.{k}",
+                        f"{path}.statusHistory[{i}].period.{k} ({t}) lies outside the Encounter period",
+                    )
+                )
+    return out
+
+
+def nik(services: RuleServices) -> RuleFn:
+    """NIK: 16 digits, a real birth date matching ``birthDate`` (+40 on the day for women), an existing
+    district prefix (Dukcapil NIK structure; domain notes §6). Applied to ``Patient`` / ``Practitioner``."""
+
+    def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+        if not isinstance(value, dict):
+            return []
+        out = []
+        for i, ident in enumerate(value.get("identifier") or []):
+            if (
+                isinstance(ident, dict)
+                and ident.get("system") == NIK_SYSTEM
+                and isinstance(ident.get("value"), str)
+            ):
+                where = f"{path}.identifier[{i}].value"
+                for problem in services.nik_problems(
+                    ident["value"], value.get("birthDate"), value.get("gender")
+                ):
+                    out.append((where, problem))
+        return out
+
+    return run
+
+
+def nik_or_nik_ibu(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    """A person is identified by a NIK or, for a baby without one, by the mother's NIK."""
+    if not isinstance(value, dict):
+        return []
+    systems = {i.get("system") for i in value.get("identifier") or [] if isinstance(i, dict)}
+    if systems.isdisjoint({NIK_SYSTEM, NIK_IBU_SYSTEM}):
+        return [
+            (
+                f"{path}.identifier",
+                f"{path} needs a NIK ({NIK_SYSTEM}) or the mother's NIK ({NIK_IBU_SYSTEM})",
+            )
+        ]
+    return []
+
+
+def newborn(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    """A baby identified by the mother's NIK (``nik-ibu``) carries ``multipleBirthInteger`` (0 if single)."""
+    if not isinstance(value, dict):
+        return []
+    systems = {i.get("system") for i in value.get("identifier") or [] if isinstance(i, dict)}
+    if NIK_IBU_SYSTEM in systems and "multipleBirthInteger" not in value:
+        return [
+            (
+                f"{path}.multipleBirthInteger",
+                "a newborn identified by nik-ibu needs multipleBirthInteger "
+                "(0 when the birth is not multiple)",
+            )
+        ]
+    return []
+
+
+def administrative_code(services: RuleServices) -> RuleFn:
+    """The administrativeCode extension: Kemendagri codes of 2/4/6/10 digits that exist and nest."""
+    lengths = {"province": 2, "city": 4, "district": 6, "village": 10}
+
+    def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+        if not isinstance(value, dict):
+            return []
+        codes: dict[str, tuple[str, str]] = {}
+        for i, sub in enumerate(value.get("extension") or []):
+            if isinstance(sub, dict) and sub.get("url") in lengths and isinstance(sub.get("valueCode"), str):
+                codes[sub["url"]] = (sub["valueCode"], f"{path}.extension[{i}].valueCode")
+        out = []
+        parent = ""
+        for level, n in lengths.items():
+            if level not in codes:
+                continue
+            code, where = codes[level]
+            if len(code) != n or not code.isdigit():
+                out.append((where, f"{level} code '{code}' must be {n} digits"))
+            elif not services.area_exists(code):
+                out.append((where, f"{level} code '{code}' is not a Kemendagri region code"))
+            elif parent and not code.startswith(parent):
+                out.append((where, f"{level} code '{code}' does not lie within '{parent}'"))
+            parent = code
+        return out
+
+    return run
+
+
+def quantity_unit(services: RuleServices) -> RuleFn:
+    """An Observation's UCUM unit must be one allowed for its (LOINC) code (SATUSEHAT RuleNumber 10012)."""
+
+    def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+        if not isinstance(value, dict) or not isinstance(value.get("valueQuantity"), dict):
+            return []
+        unit = value["valueQuantity"].get("code")
+        for coding in (value.get("code") or {}).get("coding") or []:
+            if not isinstance(coding, dict) or not isinstance(coding.get("code"), str):
+                continue
+            allowed = services.units_for(str(coding.get("system")), coding["code"])
+            if allowed is not None and unit not in allowed:
+                return [
+                    (
+                        f"{path}.valueQuantity.code",
+                        f"unit '{unit}' is not allowed for {coding['code']} "
+                        f"(allowed: {', '.join(sorted(allowed))})",
+                    )
+                ]
+        return []
+
+    return run
+
+
+def immunization_given(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    """A vaccine given by a health worker (``primarySource`` true) needs ``lotNumber`` and ``expirationDate``
+    (RuleNumbers 10306, 10307)."""
+    if not isinstance(value, dict) or value.get("primarySource") is not True:
+        return []
+    return [
+        (f"{path}.{k}", f"{path}.{k} is required when the vaccine was given by a health worker")
+        for k in ("lotNumber", "expirationDate")
+        if k not in value
+    ]
+
+
+def library(services: RuleServices, clock: Callable[[], datetime] | None = None) -> dict[str, RuleFn]:
+    """All named rules, bound to the services they need."""
+    now = clock or (lambda: datetime.now(UTC))
+    return {
+        "not-future": not_future(now),
+        "utc": utc,
+        "encounter-period": encounter_period,
+        "encounter-status-history": encounter_status_history,
+        "nik": nik(services),
+        "newborn": newborn,
+        "nik-or-nik-ibu": nik_or_nik_ibu,
+        "administrative-code": administrative_code(services),
+        "quantity-unit": quantity_unit(services),
+        "immunization-given": immunization_given,
+    }

@@ -1,0 +1,223 @@
+"""The validator: structure → base required bindings → profiles → Bundle rules. Returns issues, never raises.
+
+https://hl7.org/fhir/R4/validation.html. Profiles are the StructureDefinitions under ``profiles/data/ilp``
+(resource profiles and extension definitions), compiled once here. ``meta.profile`` selects profiles (the
+SATUSEHAT canonical of a profile selects ours too); ``default_profiles`` (type → profile URL) apply when the
+caller asks for them (ingest). An unknown profile URL is a warning, not a silent pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+import orjson
+
+from profiles import rules
+from profiles.bundle_rules import (
+    BundleCheck,
+    ExternalReference,
+    check_bundle,
+    check_references,
+    future_times,
+)
+from profiles.definitions import R4Definitions
+from profiles.engine import Bindings, Checker, CompiledProfile, ElementRule, FhirPathCompiler, compile_profile
+from profiles.issues import Issue
+from profiles.rules import CLOCK_SKEW
+from profiles.structure import StructureValidator
+
+CODED = frozenset({"CodeableConcept", "Coding"})
+
+
+@dataclass(slots=True)
+class ValidationResult:
+    issues: list[Issue] = field(default_factory=list)
+    external: list[ExternalReference] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(i.is_error for i in self.issues)
+
+
+class NoServices:
+    """Rule services when no terminology is wired: checks that need tables are skipped."""
+
+    def nik_problems(self, nik: str, birth_date: str | None, gender: str | None) -> list[str]:  # noqa: ARG002
+        return []
+
+    def area_exists(self, code: str) -> bool:  # noqa: ARG002
+        return True
+
+    def units_for(self, system: str, code: str) -> frozenset[str] | None:  # noqa: ARG002
+        return None
+
+
+def load_structure_definitions() -> list[dict[str, Any]]:
+    folder = resources.files("profiles") / "data" / "ilp"
+    return [
+        orjson.loads(f.read_bytes())
+        for f in sorted(folder.iterdir(), key=lambda f: f.name)
+        if f.name.endswith(".json")
+    ]
+
+
+class Validator:
+    def __init__(
+        self,
+        defs: R4Definitions,
+        *,
+        bindings: Bindings | None = None,
+        services: rules.RuleServices | None = None,
+        default_profiles: dict[str, str] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        structure_definitions: Iterable[dict[str, Any]] | None = None,
+    ) -> None:
+        self.defs = defs
+        self.structure = StructureValidator(defs)
+        self.bindings = bindings
+        self.clock = clock or (lambda: datetime.now(UTC))
+        library = rules.library(services or NoServices(), self.clock)
+        fhirpath = FhirPathCompiler()
+        self.extensions: dict[str, CompiledProfile] = {}
+        self.profiles: dict[str, CompiledProfile] = {}
+        self.aliases: dict[str, str] = {}
+        self.definitions: list[dict[str, Any]] = []
+        for sd in (
+            structure_definitions if structure_definitions is not None else load_structure_definitions()
+        ):
+            compiled = compile_profile(sd, library, fhirpath)
+            self.definitions.append(sd)
+            if sd["type"] == "Extension":
+                self.extensions[sd["url"]] = compiled
+            else:
+                self.profiles[sd["url"]] = compiled
+                if compiled.satusehat:
+                    self.aliases[compiled.satusehat] = sd["url"]
+        self.default_profiles = dict(default_profiles or {})
+        for rtype, url in self.default_profiles.items():
+            if self._profile(url) is None:
+                raise ValueError(f"default profile for {rtype} is unknown: {url}")
+        self.checker = Checker(self.extensions, bindings)
+        self._base: dict[str, CompiledProfile] = {}
+        raw = orjson.loads((resources.files("profiles") / "data" / "event-times.json").read_bytes())
+        self.event_times = {k: tuple(v) for k, v in raw.items() if not k.startswith("_")}
+
+    # ---------------------------------------------------------------------------------------- profiles
+
+    def _profile(self, url: str) -> CompiledProfile | None:
+        url = url.split("|")[0]
+        return self.profiles.get(url) or self.profiles.get(self.aliases.get(url, ""))
+
+    def _base_profile(self, rtype: str) -> CompiledProfile | None:
+        """The required bindings of the R4 base definition on coded elements (the schema already enforces
+        the ones on ``code`` elements as enums); only value sets terminology can answer for."""
+        if self.bindings is None:
+            return None
+        if rtype not in self._base:
+            root = ElementRule(rtype)
+            td = self.defs.types.get(rtype)
+            for el in td.elements.values() if td else ():
+                if not el.binding or el.binding[0] != "required" or not CODED.intersection(el.types):
+                    continue
+                vs = el.binding[1].split("|")[0]
+                if not self.bindings.knows_valueset(vs):
+                    continue
+                node = root
+                for part in el.path.split(".")[1:]:
+                    node = node.children.setdefault(part, ElementRule(f"{node.path}.{part}"))
+                node.binding = ("required", vs)
+            self._base[rtype] = CompiledProfile(
+                f"http://hl7.org/fhir/StructureDefinition/{rtype}", rtype, rtype, root
+            )
+        return self._base[rtype]
+
+    def profiles_for(
+        self, resource: dict[str, Any], explicit: Iterable[str], defaults: bool, where: str
+    ) -> tuple[list[CompiledProfile], list[Issue]]:
+        rtype = str(resource.get("resourceType"))
+        urls = list(explicit)
+        meta = resource.get("meta")
+        if isinstance(meta, dict) and isinstance(meta.get("profile"), list):
+            urls += [u for u in meta["profile"] if isinstance(u, str)]
+        if defaults and rtype in self.default_profiles:
+            urls.append(self.default_profiles[rtype])
+        out: list[CompiledProfile] = []
+        issues: list[Issue] = []
+        for url in dict.fromkeys(urls):
+            profile = self._profile(url)
+            if profile is None:
+                issues.append(
+                    Issue(
+                        "warning",
+                        "not-supported",
+                        "ILP-4401",
+                        f"Profile {url} is not known to this "
+                        "server; the resource was checked against the base R4 definition only",
+                        (f"{where}.meta.profile" if where else f"{rtype}.meta.profile",),
+                    )
+                )
+            elif profile.type != rtype:
+                issues.append(
+                    Issue(
+                        "error",
+                        "invalid",
+                        "ILP-4402",
+                        f"Profile {url} is for {profile.type}, not {rtype}",
+                        (f"{where or rtype}.meta.profile",),
+                    )
+                )
+            elif profile not in out:
+                out.append(profile)
+        return out, issues
+
+    # ------------------------------------------------------------------------------------- validation
+
+    def validate(
+        self, resource: Any, *, profiles: Iterable[str] = (), defaults: bool = False, where: str = ""
+    ) -> ValidationResult:
+        """Validate one resource (a Bundle's entries too). ``where`` prefixes expressions."""
+        result = ValidationResult()
+        result.issues.extend(self.structure.validate(resource, where))
+        if (
+            not isinstance(resource, dict)
+            or resource.get("resourceType") not in self.structure.resource_types
+        ):
+            return result
+        self._profiled(resource, profiles, defaults, where, result)
+        if resource.get("resourceType") == "Bundle":
+            check = check_bundle(resource, self.event_times, self.clock)
+            result.issues.extend(check.issues)
+            result.external.extend(check.external)
+            for i, entry in enumerate(resource.get("entry") or ()):
+                inner = entry.get("resource") if isinstance(entry, dict) else None
+                if isinstance(inner, dict) and inner.get("resourceType") in self.structure.resource_types:
+                    self._profiled(inner, (), defaults, f"Bundle.entry[{i}].resource", result)
+        else:
+            path = where or str(resource["resourceType"])
+            check = BundleCheck()
+            check_references(resource, path, {f"{resource['resourceType']}/{resource.get('id')}"}, check)
+            result.issues.extend(check.issues)
+            result.external.extend(check.external)
+            result.issues.extend(future_times(resource, path, self.event_times, self.clock() + CLOCK_SKEW))
+        return result
+
+    def _profiled(
+        self,
+        resource: dict[str, Any],
+        explicit: Iterable[str],
+        defaults: bool,
+        where: str,
+        result: ValidationResult,
+    ) -> None:
+        path = where or str(resource.get("resourceType"))
+        base = self._base_profile(str(resource.get("resourceType")))
+        if base is not None:
+            result.issues.extend(self.checker.check(base, resource, path))
+        selected, issues = self.profiles_for(resource, explicit, defaults, where)
+        result.issues.extend(issues)
+        for profile in selected:
+            result.issues.extend(self.checker.check(profile, resource, path))
