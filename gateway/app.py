@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.api import fhir_routes, ops
+from gateway.api import fhir_routes, operation_routes, ops
 from gateway.api.errors import install_error_handlers
 from gateway.context import FhirContext, build_context
 from gateway.settings import Settings
@@ -41,9 +41,10 @@ def create_app(settings: Settings | None = None, *, on_startup: list[StartupHook
     app.state.requests = Counter()
     app.add_middleware(StatusCounter, counter=app.state.requests)
     install_error_handlers(app)
+    app.include_router(operation_routes.router)  # before fhir_routes: /fhir/{type}/$validate is not an id
     app.include_router(fhir_routes.router)
     app.include_router(ops.router)
-    app.state.route_table = [*fhir_routes.router.routes, *ops.router.routes]  # for 405 Allow headers
+    app.state.route_table = [*operation_routes.router.routes, *fhir_routes.router.routes, *ops.router.routes]
     return app
 
 

@@ -17,6 +17,7 @@ from gateway.settings import Settings
 from gateway.store.base import ResourceStore
 from gateway.store.sqlite import SqliteStore, sqlite_path
 from profiles.definitions import R4Definitions
+from profiles.validator import Validator
 
 
 @dataclass(slots=True)
@@ -27,6 +28,7 @@ class FhirContext:
     parser: SearchParser
     store: ResourceStore
     summarizer: Summarizer
+    validator: Validator
 
     def is_resource_type(self, name: str) -> bool:
         return name in self.registry.resource_types
@@ -47,6 +49,7 @@ def build_context(settings: Settings) -> FhirContext:
         readers=settings.sqlite_readers,
         referential_integrity=settings.referential_integrity,
     )
-    ctx = FhirContext(settings, definitions, registry, parser, store, Summarizer(definitions))
+    validator = Validator(definitions, default_profiles=settings.default_profiles)
+    ctx = FhirContext(settings, definitions, registry, parser, store, Summarizer(definitions), validator)
     store.set_conditional_parser(ctx.parse_conditional)
     return ctx

@@ -5,8 +5,13 @@ Every setting is documented in the README's configuration table with its default
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROFILE_BASE = "https://ilp-gateway.example.id/fhir/StructureDefinition/"
+DEFAULT_PROFILES = {"Patient": PROFILE_BASE + "ilp-patient", "Observation": PROFILE_BASE + "ilp-observation"}
 
 
 class Settings(BaseSettings):
@@ -25,6 +30,14 @@ class Settings(BaseSettings):
         default=20 * 1024 * 1024, ge=1024, description="Largest accepted request body."
     )
     default_page_size: int = Field(default=20, ge=1, le=1000, description="_count when a search gives none.")
+    validation: Literal["reject", "warn", "off"] = Field(
+        default="reject",
+        description="Validate on write: reject (422 on errors), warn (store, report issues) or off.",
+    )
+    default_profiles: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_PROFILES),
+        description="Resource type -> profile URL applied on ingest (JSON object in the environment).",
+    )
     referential_integrity: bool = Field(
         default=True,
         description="Refuse (409) a delete that would leave other resources referring to nothing.",

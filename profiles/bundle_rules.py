@@ -113,8 +113,15 @@ def check_bundle(
         full_url = entry.get("fullUrl")
         resource = entry.get("resource") if isinstance(entry.get("resource"), dict) else None
         if kind in ("transaction", "batch") and resource is not None and not isinstance(full_url, str):
+            # legal FHIR, but the national platform requires one (20017): the forwarder will have to add it
             out.issues.append(
-                Issue("error", "required", "ILP-4501", f"{where}.fullUrl is required", (f"{where}.fullUrl",))
+                Issue(
+                    "warning",
+                    "required",
+                    "ILP-4501",
+                    f"{where}.fullUrl is missing; SATUSEHAT requires one on every entry",
+                    (f"{where}.fullUrl",),
+                )
             )
         if isinstance(full_url, str):
             if full_url in seen:

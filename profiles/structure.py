@@ -52,6 +52,26 @@ def _refs(node: Any, out: set[str]) -> None:
             _refs(value, out)
 
 
+def _schema_issue(base: str, err: jsonschema_rs.ValidationError) -> Issue:
+    """A schema error as an issue whose expression names the offending element itself: the missing
+    property for ``required``, the unexpected one for ``additionalProperties``."""
+    path = fhir_path(base, list(err.instance_path))
+    kind = err.kind
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+        name = str(kind.property).strip('"')
+        return Issue("error", "required", "ILP-4001", f"{path}.{name} is required", (f"{path}.{name}",))
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
+        extra = [str(u) for u in kind.unexpected]
+        return Issue(
+            "error",
+            "structure",
+            "ILP-4001",
+            f"{path}: unknown element(s) {', '.join(extra)}",
+            tuple(f"{path}.{u}" for u in extra),
+        )
+    return Issue("error", "structure", "ILP-4001", f"{path}: {err.message}", (path,))
+
+
 def fhir_path(resource_type: str, instance_path: list[str | int]) -> str:
     """``["name", 0, "family"]`` → ``Patient.name[0].family`` (a FHIRPath ``expression``)."""
     out = resource_type
@@ -124,8 +144,7 @@ class StructureValidator:
         validator = self._validator(rtype)
         if not validator.is_valid(resource):
             for err in validator.iter_errors(resource):
-                path = fhir_path(base, list(err.instance_path))
-                issues.append(Issue("error", "structure", "ILP-4001", f"{path}: {err.message}", (path,)))
+                issues.append(_schema_issue(base, err))
         issues.extend(self._shape_checks(rtype, resource, base))
         for key in NESTED_RESOURCE_KEYS:
             issues.extend(self._nested(resource, key, base))

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 import orjson
 
 from gateway.context import FhirContext
-from gateway.errors import Category, GatewayError, fail, operation_outcome
+from gateway.errors import Category, GatewayError, Issue, fail, operation_outcome
 from gateway.interactions.bundles import body_fragment, dumps, new_bundle
 from gateway.interactions.common import FhirResult, Prefer, check_id, check_resource, check_type
 from gateway.interactions.history import history
@@ -26,6 +26,7 @@ from gateway.interactions.search import search
 from gateway.interactions.update import parse_if_match
 from gateway.interactions.vread import vread
 from gateway.store.base import EntryResult, WriteEntry
+from gateway.validation import check_write
 
 REASONS = {
     200: "OK",
@@ -86,7 +87,7 @@ async def process_bundle(ctx: FhirContext, body: Any, *, prefer: Prefer, base: s
             expression="Bundle.entry",
         )
     if kind == "transaction":
-        return await _transaction(ctx, entries, prefer, base)
+        return await _transaction(ctx, bundle, entries, prefer, base)
     return await _batch(ctx, entries, prefer, base)
 
 
@@ -209,7 +210,9 @@ def _check_full_urls(entries: list[Any]) -> None:
             seen[fu] = i
 
 
-def _write_response(r: EntryResult, prefer: Prefer, base: str) -> dict[str, Any]:
+def _write_response(
+    r: EntryResult, prefer: Prefer, base: str, warnings: list[Issue] | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     response: dict[str, Any] = {"status": status_line(r.status)}
     s = r.stored
@@ -221,9 +224,23 @@ def _write_response(r: EntryResult, prefer: Prefer, base: str) -> dict[str, Any]
     if s is not None:
         response["etag"] = s.etag
         response["lastModified"] = s.last_updated_instant
-    if prefer.return_ == "OperationOutcome":
-        response["outcome"] = operation_outcome([])
+    if warnings or prefer.return_ == "OperationOutcome":
+        response["outcome"] = operation_outcome(warnings or [])
     out["response"] = response
+    return out
+
+
+def _error_entry(err: GatewayError) -> dict[str, Any]:
+    return {"response": {"status": status_line(err.status), "outcome": err.outcome()}}
+
+
+def _by_entry(issues: list[Issue]) -> dict[int, list[Issue]]:
+    """Issues grouped by the entry their expression points into (``Bundle.entry[3]…``)."""
+    out: dict[int, list[Issue]] = {}
+    for issue in issues:
+        expr = issue.expression[0] if issue.expression else ""
+        if expr.startswith("Bundle.entry["):
+            out.setdefault(int(expr[13 : expr.index("]")]), []).append(issue)
     return out
 
 
@@ -259,7 +276,9 @@ def body_fragment_of(body: bytes | dict[str, Any]) -> Any:
     return orjson.Fragment(body) if isinstance(body, bytes) else body
 
 
-async def _transaction(ctx: FhirContext, entries: list[Any], prefer: Prefer, base: str) -> FhirResult:
+async def _transaction(
+    ctx: FhirContext, bundle: dict[str, Any], entries: list[Any], prefer: Prefer, base: str
+) -> FhirResult:
     _check_full_urls(entries)
     parsed: list[WriteEntry | ReadEntry] = []
     for i, raw in enumerate(entries):
@@ -267,19 +286,18 @@ async def _transaction(ctx: FhirContext, entries: list[Any], prefer: Prefer, bas
             parsed.append(_parse_entry(ctx, i, raw, base))
         except GatewayError as err:
             raise _at(err, f"Bundle.entry[{i}]") from None
+    warnings = _by_entry(await check_write(ctx, bundle))  # 422 with every issue under the reject policy
     writes = [p for p in parsed if isinstance(p, WriteEntry)]
     results = iter(await ctx.store.transaction(writes))
     out_entries: list[dict[str, Any]] = []
-    for p in parsed:
+    for i, p in enumerate(parsed):
         if isinstance(p, WriteEntry):
-            out_entries.append(_write_response(next(results), prefer, base))
+            out_entries.append(_write_response(next(results), prefer, base, warnings.get(i)))
         else:
             try:
                 out_entries.append(await _read_entry(ctx, p, prefer, base))
             except GatewayError as err:
-                out_entries.append(
-                    {"response": {"status": status_line(err.status), "outcome": err.outcome()}}
-                )
+                out_entries.append(_error_entry(err))
     response = new_bundle("transaction-response")
     response["entry"] = out_entries
     return FhirResult(200, dumps(response))
@@ -287,15 +305,24 @@ async def _transaction(ctx: FhirContext, entries: list[Any], prefer: Prefer, bas
 
 async def _batch(ctx: FhirContext, entries: list[Any], prefer: Prefer, base: str) -> FhirResult:
     async def one(i: int, raw: Any) -> dict[str, Any]:
+        where = f"Bundle.entry[{i}]"
         try:
             parsed = _parse_entry(ctx, i, raw, base)
             if isinstance(parsed, ReadEntry):
                 return await _read_entry(ctx, parsed, prefer, base)
-            [result] = await ctx.store.transaction([parsed])
-            return _write_response(result, prefer, base)
         except GatewayError as err:
-            err = _at(err, f"Bundle.entry[{i}]")
-            return {"response": {"status": status_line(err.status), "outcome": err.outcome()}}
+            return _error_entry(_at(err, where))
+        warnings: list[Issue] = []
+        if parsed.resource is not None:
+            try:
+                warnings = await check_write(ctx, parsed.resource, where=f"{where}.resource")
+            except GatewayError as err:  # validation issues carry their own expressions
+                return _error_entry(err)
+        try:
+            [result] = await ctx.store.transaction([parsed])
+        except GatewayError as err:
+            return _error_entry(_at(err, where))
+        return _write_response(result, prefer, base, warnings)
 
     out_entries = await asyncio.gather(*(one(i, raw) for i, raw in enumerate(entries)))
     response = new_bundle("batch-response")

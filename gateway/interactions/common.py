@@ -132,15 +132,27 @@ def check_resource(data: Any, expected_type: str | None, where: str) -> dict[str
     return data
 
 
-def write_result(stored: StoredResource, status: int, prefer: Prefer, base: str, message: str) -> FhirResult:
-    """The response to a create/update (https://hl7.org/fhir/R4/http.html#ops: Prefer return=…)."""
+def write_result(
+    stored: StoredResource,
+    status: int,
+    prefer: Prefer,
+    base: str,
+    message: str,
+    warnings: list[Issue] | None = None,
+) -> FhirResult:
+    """The response to a create/update (https://hl7.org/fhir/R4/http.html#ops: Prefer return=…).
+
+    Validation warnings come back in the OperationOutcome (``Prefer: return=OperationOutcome``) and are
+    counted in the ``X-Validation-Issues`` header whatever the Prefer.
+    """
     headers = version_headers(stored) | {"Location": location(base, stored)}
+    if warnings:
+        headers["X-Validation-Issues"] = str(len(warnings))
     if prefer.return_ == "minimal":
         return FhirResult(status, None, headers)
     if prefer.return_ == "OperationOutcome":
-        return FhirResult(
-            status, operation_outcome([Issue("information", "informational", "ILP-0001", message)]), headers
-        )
+        issues = [Issue("information", "informational", "ILP-0001", message), *(warnings or [])]
+        return FhirResult(status, operation_outcome(issues), headers)
     return FhirResult(status, stored.body, headers)
 
 

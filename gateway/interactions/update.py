@@ -14,6 +14,7 @@ from gateway.context import FhirContext
 from gateway.errors import Category, fail
 from gateway.interactions.common import FhirResult, Prefer, check_id, check_type, write_result
 from gateway.store.base import WriteEntry
+from gateway.validation import check_write
 
 _ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
 
@@ -64,10 +65,11 @@ async def update(
     entry = WriteEntry(
         "PUT", resource_type, id=resource_id, resource=resource, if_match=parse_if_match(if_match)
     )
+    warnings = await check_write(ctx, resource)
     [result] = await ctx.store.transaction([entry])
     assert result.stored is not None
     return write_result(
-        result.stored, result.status, prefer, base, "Created" if result.created else "Updated"
+        result.stored, result.status, prefer, base, "Created" if result.created else "Updated", warnings
     )
 
 
@@ -95,8 +97,9 @@ async def conditional_update(
     entry = WriteEntry(
         "PUT", resource_type, resource=resource, condition=condition, if_match=parse_if_match(if_match)
     )
+    warnings = await check_write(ctx, resource)
     [result] = await ctx.store.transaction([entry])
     assert result.stored is not None
     return write_result(
-        result.stored, result.status, prefer, base, "Created" if result.created else "Updated"
+        result.stored, result.status, prefer, base, "Created" if result.created else "Updated", warnings
     )

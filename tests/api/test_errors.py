@@ -284,18 +284,22 @@ async def test_unknown_param_lenient_warning_in_bundle(client: httpx.AsyncClient
                 "type": "transaction",
                 "entry": [
                     {
+                        "fullUrl": "urn:uuid:2d1b6f0e-6a57-4c3e-9d55-4f0c4b8a0001",
                         "resource": {
                             "resourceType": "Observation",
-                            "subject": {"reference": "urn:uuid:nobody"},
+                            "status": "final",
+                            "code": {"text": "berat badan"},
+                            "subject": {"reference": "urn:uuid:2d1b6f0e-6a57-4c3e-9d55-4f0c4b8a0002"},
                         },
                         "request": {"method": "POST", "url": "Observation"},
                     }
                 ],
             },
-            400,
+            422,
             oo(
-                "ILP-3007",
-                "Reference 'urn:uuid:nobody' does not match the fullUrl of any entry in the Bundle",
+                "ILP-4503",
+                "Bundle.entry[0].resource.subject.reference: 'urn:uuid:2d1b6f0e-6a57-4c3e-9d55-4f0c4b8a0002' "
+                "matches no fullUrl in the Bundle",
                 "not-found",
                 ["Bundle.entry[0].resource.subject.reference"],
             ),

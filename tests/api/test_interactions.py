@@ -10,6 +10,9 @@ import httpx
 from tests.conftest import NIK, observation, outcome_codes, patient
 
 BASE = "http://test/fhir"
+P_URN = "urn:uuid:5b0b3c7e-1d2a-4e8f-9a6b-000000000001"
+O_URN = "urn:uuid:5b0b3c7e-1d2a-4e8f-9a6b-000000000002"
+X_URN = "urn:uuid:5b0b3c7e-1d2a-4e8f-9a6b-000000000003"
 
 
 async def test_create_read_headers(client: httpx.AsyncClient) -> None:
@@ -135,8 +138,8 @@ def post(full_url: str, resource: dict[str, Any], if_none_exist: str | None = No
 
 async def test_transaction_response(client: httpx.AsyncClient) -> None:
     bundle = transaction(
-        post("urn:uuid:p", patient(), f"identifier={NIK}|3171014101900001"),
-        post("urn:uuid:o", observation("urn:uuid:p", 9.1)),
+        post(P_URN, patient(), f"identifier={NIK}|3171014101900001"),
+        post(O_URN, observation(P_URN, 9.1)),
         {"request": {"method": "GET", "url": f"Patient?identifier={NIK}|3171014101900001"}},
     )
     r = await client.post("/fhir", json=bundle)
@@ -157,19 +160,28 @@ async def test_transaction_response(client: httpx.AsyncClient) -> None:
 
 async def test_batch_entries_stand_alone(client: httpx.AsyncClient) -> None:
     bundle = transaction(
-        post("urn:uuid:p", patient()),
+        post(P_URN, patient()),
         {"request": {"method": "GET", "url": "Patient/does-not-exist"}},
         {"resource": {"resourceType": "Observation"}, "request": {"method": "PUT", "url": "Observation/a"}},
-        post("urn:uuid:x", observation("urn:uuid:p", 1.0)),
+        post(X_URN, observation(P_URN, 1.0)),
         kind="batch",
     )
     out = (await client.post("/fhir", json=bundle)).json()
     assert out["type"] == "batch-response"
     statuses = [e["response"]["status"] for e in out["entry"]]
-    assert statuses == ["201 Created", "404 Not Found", "201 Created", "400 Bad Request"]
+    assert statuses == [
+        "201 Created",
+        "404 Not Found",
+        "422 Unprocessable Entity",
+        "422 Unprocessable Entity",
+    ]
     assert outcome_codes(out["entry"][1]["response"]["outcome"]) == ["ILP-1001"]
+    invalid = out["entry"][2]["response"]["outcome"]["issue"]
+    assert [(i["details"]["coding"][0]["code"], i["expression"]) for i in invalid] == [
+        ("ILP-4001", ["Bundle.entry[2].resource.code"])
+    ]
     failed = out["entry"][3]["response"]["outcome"]["issue"][0]
-    assert failed["details"]["coding"][0]["code"] == "ILP-3007"  # batch entries cannot reference each other
+    assert failed["details"]["coding"][0]["code"] == "ILP-4503"  # batch entries cannot reference each other
     assert failed["expression"] == ["Bundle.entry[3].resource.subject.reference"]
 
 
