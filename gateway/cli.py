@@ -104,5 +104,75 @@ def load_demo_cmd(
     err.print(f"[green]loaded[/green] {n} demo entries into {settings.store_url}")
 
 
+@app.command()
+def validate(
+    file: Annotated[str, typer.Argument(help="A JSON resource or Bundle; '-' reads standard input.")],
+    profile: Annotated[
+        list[str] | None,
+        typer.Option("--profile", help="Also validate against this profile URL (repeatable)."),
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            help="Check references that leave the file against this store (sqlite:///…); "
+            "without it they are not checked."
+        ),
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults/--no-defaults", help="Apply the default profile per resource type.")
+    ] = False,
+) -> None:
+    """Validate a resource or Bundle and print the OperationOutcome; exit code 1 on errors."""
+    import sys
+
+    import orjson
+
+    from gateway.errors import Issue, operation_outcome
+    from gateway.validation import ordered
+    from profiles.definitions import R4Definitions
+    from profiles.validator import Validator
+
+    settings = Settings(**({"store_url": store} if store else {}))  # type: ignore[arg-type]
+    raw = sys.stdin.buffer.read() if file == "-" else _read_file(file)
+    try:
+        resource = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        err.print(f"[red]{file} is not valid JSON:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if store:
+        from gateway.context import build_context
+        from gateway.validation import validate as validate_with_store
+
+        async def run() -> list[Issue]:
+            ctx = build_context(settings)
+            await ctx.store.start()
+            try:
+                return await validate_with_store(
+                    ctx.validator, ctx.store, resource, profiles=profile or (), defaults=defaults
+                )
+            finally:
+                await ctx.store.stop()
+
+        issues = asyncio.run(run())
+    else:
+        validator = Validator(R4Definitions.load(), default_profiles=settings.default_profiles)
+        issues = validator.validate(resource, profiles=profile or (), defaults=defaults).issues
+    sys.stdout.write(
+        orjson.dumps(operation_outcome(ordered(issues)), option=orjson.OPT_INDENT_2).decode() + "\n"
+    )
+    errors = sum(i.is_error for i in issues)
+    err.print(f"{errors} error(s), {len(issues) - errors} other issue(s)")
+    raise typer.Exit(1 if errors else 0)
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        err.print(f"[red]cannot read {path}:[/red] {exc.strerror}")
+        raise typer.Exit(2) from None
+
+
 def main() -> None:
     app()
