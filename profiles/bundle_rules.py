@@ -12,15 +12,14 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 
-from profiles.issues import Issue
+from profiles.issues import Issue, items
 from profiles.rules import CLOCK_SKEW, _parse_instant
 
 _LITERAL = re.compile(r"^(?:[a-z]+://[^?]*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
@@ -28,11 +27,20 @@ _LITERAL = re.compile(r"^(?:[a-z]+://[^?]*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,
 
 @dataclass(slots=True)
 class ExternalReference:
-    """A ``Type/id`` reference that is not in the Bundle: the caller checks the store."""
+    """A ``Type/id`` reference that is not in the Bundle: the caller checks the store. Its FHIRPath is
+    worked out only if it has to be reported (the target is missing), which keeps the common case fast."""
 
     resource_type: str
     id: str
-    expression: str
+    literal: str
+    resource: dict[str, Any] = field(repr=False)
+    base: str
+
+    @property
+    def expression(self) -> str:
+        return next(
+            (where for ref, where in references(self.resource, self.base) if ref == self.literal), self.base
+        )
 
 
 @dataclass(slots=True)
@@ -55,57 +63,60 @@ def references(node: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from references(item, f"{path}[{i}]")
 
 
-_REFERENCE_JSON = re.compile(rb'"reference":"((?:[^"\\]|\\.)*)"')
+_REFERENCE_JSON = re.compile(rb'"reference":"([^"\\]*)"')
+_REFERENCE_JSON_ESCAPED = re.compile(rb'"reference":"((?:[^"\\]|\\.)*)"')  # slower; only when needed
 
 
-def check_references(resource: dict[str, Any], path: str, local: set[str], out: BundleCheck) -> None:
+def check_references(
+    resource: dict[str, Any],
+    path: str,
+    local: set[str],
+    out: BundleCheck,
+    nested: dict[str, Any] | None = None,
+) -> None:
     """Classify the references of one resource: in the Bundle, external (store), or unresolvable.
 
-    The references are found with a regex over the orjson bytes (fast); the paths only come from a walk of
-    the resource when some reference needs reporting, which is the rare case."""
-    found = {m.decode() for m in _REFERENCE_JSON.findall(orjson.dumps(resource))}
-    if not found or found <= local:
+    The references are found with a regex over the orjson bytes (fast); the resource is walked for paths only
+    when a reference is unresolvable, which is the rare case. ``nested``: the Bundle whose entries were
+    scanned, for the paths."""
+    text = orjson.dumps(resource)
+    raw = (_REFERENCE_JSON_ESCAPED if b"\\" in text else _REFERENCE_JSON).findall(text)
+    if not raw:
         return
-    contained = {f"#{c.get('id')}" for c in resource.get("contained") or () if isinstance(c, dict)}
-    for ref, where in references(resource, path):
-        if ref in local or ref in contained or "?" in ref:
-            continue  # conditional references are resolved by the transaction itself
-        if ref.startswith(("urn:uuid:", "urn:oid:")):
-            out.issues.append(
-                Issue(
-                    "error",
-                    "not-found",
-                    "ILP-4503",
-                    f"{where}: '{ref}' matches no fullUrl in the Bundle",
-                    (where,),
-                )
-            )
-            continue
+    pending = {orjson.loads(b'"' + m + b'"') if b"\\" in m else m.decode() for m in raw} - local
+    if not pending:
+        return
+    owner = nested if nested is not None else resource
+    bad: set[str] = set()
+    for ref in pending:
+        if ref.startswith("#") or "?" in ref:
+            continue  # contained and conditional references (the transaction resolves the latter)
         m = _LITERAL.match(ref)
-        if m is None:
-            if not ref.startswith("#"):
-                out.issues.append(
-                    Issue(
-                        "error",
-                        "value",
-                        "ILP-4503",
-                        f"{where}: '{ref}' is not a resolvable reference",
-                        (where,),
-                    )
-                )
+        if ref.startswith(("urn:uuid:", "urn:oid:")) or (m is None and not ref.startswith("#")):
+            bad.add(ref)
+        elif m is not None and f"{m.group(1)}/{m.group(2)}" not in local:
+            out.external.append(ExternalReference(m.group(1), m.group(2), ref, owner, path))
+    if not bad:
+        return
+    for ref, where in references(owner, path):
+        if ref not in bad:
             continue
-        if f"{m.group(1)}/{m.group(2)}" not in local:
-            out.external.append(ExternalReference(m.group(1), m.group(2), where))
+        if ref.startswith(("urn:uuid:", "urn:oid:")):
+            text = f"{where}: '{ref}' matches no fullUrl in the Bundle"
+            out.issues.append(Issue("error", "not-found", "ILP-4503", text, (where,)))
+        else:
+            text = f"{where}: '{ref}' is not a resolvable reference"
+            out.issues.append(Issue("error", "value", "ILP-4503", text, (where,)))
 
 
 def check_bundle(
     bundle: dict[str, Any],
-    event_times: dict[str, tuple[str, ...]],
+    event_times: dict[str, tuple[tuple[str, str], ...]],
     clock: Callable[[], datetime] | None = None,
 ) -> BundleCheck:
     out = BundleCheck()
     kind = bundle.get("type")
-    entries = [e for e in bundle.get("entry") or () if isinstance(e, dict)]
+    entries = [e for e in items(bundle.get("entry")) if isinstance(e, dict)]
     local: set[str] = set()
     seen: dict[str, int] = {}
     for i, entry in enumerate(entries):
@@ -164,35 +175,42 @@ def check_bundle(
             elif isinstance(resource.get("id"), str):
                 local.add(f"{resource.get('resourceType')}/{resource['id']}")
     now = (clock or (lambda: datetime.now(UTC)))() + CLOCK_SKEW
+    horizon = (now - timedelta(days=2)).strftime("%Y-%m-%d")
+    resources = []
     for i, entry in enumerate(entries):
         resource = entry.get("resource")
         if isinstance(resource, dict) and resource.get("resourceType") != "Bundle":
-            path = f"Bundle.entry[{i}].resource"
-            check_references(resource, path, local, out)
-            out.issues.extend(future_times(resource, path, event_times, now))
+            resources.append(resource)
+            out.issues.extend(
+                future_times(resource, f"Bundle.entry[{i}].resource", event_times, now, horizon)
+            )
+    # one scan of all entries' references; paths are worked out (by walking the Bundle) only when reported
+    check_references({"entry": [{"resource": r} for r in resources]}, "Bundle", local, out, nested=bundle)
     return out
 
 
 def future_times(
-    resource: dict[str, Any], path: str, event_times: dict[str, tuple[str, ...]], now: datetime
+    resource: dict[str, Any],
+    path: str,
+    event_keys: dict[str, tuple[tuple[str, str], ...]],
+    now: datetime,
+    horizon: str | None = None,
 ) -> Iterator[Issue]:
-    """Event times after ``now`` (SATUSEHAT rejects future dates: "Invalid date time value")."""
-    for element in event_times.get(str(resource.get("resourceType")), ()):
-        name, _, sub = element.partition(".")
-        keys = [
-            k
-            for k in resource
-            if k == name
-            or (name.endswith("[x]") and k.startswith(name[:-3]) and k[len(name) - 3 :][:1].isupper())
-        ]
-        for key in keys:
-            value = resource[key]
-            if sub:
-                value = value.get(sub) if isinstance(value, dict) else None
-            for text, where in _times(value, f"{path}.{key}{'.' + sub if sub else ''}"):
-                when = _parse_instant(text)
-                if when is not None and when > now:
-                    yield Issue("error", "value", "ILP-4505", f"{where} ({text}) is in the future", (where,))
+    """Event times after ``now`` (SATUSEHAT rejects future dates: "Invalid date time value").
+    ``event_keys``: per type, the JSON keys (choice variants expanded) and an optional sub-element."""
+    horizon = horizon or (now - timedelta(days=2)).strftime("%Y-%m-%d")
+    for key, sub in event_keys.get(str(resource.get("resourceType")), ()):
+        value = resource.get(key)
+        if value is None:
+            continue
+        if sub:
+            value = value.get(sub) if isinstance(value, dict) else None
+        for text, where in _times(value, f"{path}.{key}.{sub}" if sub else f"{path}.{key}"):
+            if text[:10] < horizon:
+                continue  # a calendar date before yesterday is in the past in every time zone
+            when = _parse_instant(text)
+            if when is not None and when > now:
+                yield Issue("error", "value", "ILP-4505", f"{where} ({text}) is in the future", (where,))
 
 
 def _times(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -204,9 +222,8 @@ def _times(value: Any, path: str) -> Iterator[tuple[str, str]]:
                 yield value[k], f"{path}.{k}"
 
 
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
 def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return len(text) == 36
+    return _UUID.match(text) is not None

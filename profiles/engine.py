@@ -81,6 +81,17 @@ class ElementRule:
     message_id: str | None = None
     rule_number: int | None = None
 
+    @property
+    def has_value_checks(self) -> bool:
+        return bool(
+            self.fixed is not None
+            or self.pattern is not None
+            or self.target_types
+            or self.binding
+            or self.extension_profile
+            or self.constraints
+        )
+
 
 @dataclass(slots=True)
 class CompiledProfile:
@@ -281,13 +292,27 @@ def _get_path(value: Any, path: str) -> list[Any]:
 class Checker:
     """Validates resources against compiled profiles; owns the lookup of extension definitions."""
 
-    def __init__(self, extensions: dict[str, CompiledProfile], bindings: Bindings | None) -> None:
+    def __init__(
+        self, extensions: dict[str, CompiledProfile], bindings: Bindings | None, *, generated: bool = True
+    ) -> None:
         self.extensions = extensions
         self.bindings = bindings
+        self.generated = generated
+        self._compiled: dict[int, Callable[[dict[str, Any], str, dict[str, Any], list[Issue]], None]] = {}
 
     def check(self, profile: CompiledProfile, resource: dict[str, Any], path: str) -> list[Issue]:
+        """Issues of ``resource`` against ``profile``: through generated code (compiled on first use) or,
+        with ``generated=False``, through the interpreter, which is the reference implementation."""
         issues: list[Issue] = []
-        self._node(profile.root, resource, path, resource, issues)
+        if not self.generated:
+            self._node(profile.root, resource, path, resource, issues)
+            return issues
+        fn = self._compiled.get(id(profile))
+        if fn is None:
+            from profiles.codegen import compile_check
+
+            fn = self._compiled[id(profile)] = compile_check(profile, self)
+        fn(resource, path, resource, issues)
         return issues
 
     def _issue(
@@ -306,6 +331,15 @@ class Checker:
         self, rule: ElementRule, value: Any, path: str, resource: dict[str, Any], issues: list[Issue]
     ) -> None:
         """Checks on one value against ``rule``, then its children."""
+        if rule.has_value_checks:
+            self.value_checks(rule, value, path, resource, issues)
+        for name, child in rule.children.items():
+            self.element(child, _children(value, name, path), f"{path}.{name}", resource, issues)
+
+    def value_checks(
+        self, rule: ElementRule, value: Any, path: str, resource: dict[str, Any], issues: list[Issue]
+    ) -> None:
+        """fixed, pattern, reference target, binding, extension definition and invariants of one value."""
         if rule.fixed is not None and value != rule.fixed:
             self._issue(
                 issues, rule, "ILP-4103", "value", path, f"{path} must be {rule.fixed!r}, not {value!r}"
@@ -326,7 +360,14 @@ class Checker:
         if rule.extension_profile and rule.extension_profile in self.extensions:
             self._node(self.extensions[rule.extension_profile].root, value, path, resource, issues)
         for c in rule.constraints:
-            for where, message in c.run(value, path, resource):
+            try:
+                violations = c.run(value, path, resource)
+            except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+                # malformed input the rule did not foresee: report it, never crash the validation
+                text = f"{c.key}: could not be evaluated on this value ({type(exc).__name__})"
+                issues.append(Issue("error", "invariant", "ILP-4302", text, (path,), c.rule_number))
+                continue
+            for where, message in violations:
                 issues.append(
                     Issue(
                         c.severity,
@@ -337,14 +378,20 @@ class Checker:
                         c.rule_number,
                     )
                 )
-        for name, child in rule.children.items():
-            self._element(child, _children(value, name, path), f"{path}.{name}", resource, issues)
 
-    def _element(
+    def element(
         self, rule: ElementRule, nodes: list[Node], path: str, resource: dict[str, Any], issues: list[Issue]
     ) -> None:
         """Cardinality, choice-type restriction and slicing over all values of one element."""
-        n = len(nodes)
+        self.cardinality(rule, len(nodes), path, issues)
+        if rule.types and path.endswith("[x]"):
+            self.choice_types(rule, nodes, path, issues)
+        if rule.slicing is not None:
+            self._slices(rule, nodes, path, resource, issues)
+        for value, p in nodes:
+            self._node(rule, value, p, resource, issues)
+
+    def cardinality(self, rule: ElementRule, n: int, path: str, issues: list[Issue]) -> None:
         if rule.min is not None and n < rule.min:
             what = "is required" if rule.min == 1 else f"needs at least {rule.min} values"
             self._issue(issues, rule, "ILP-4101", "required", path, f"{path} {what}")
@@ -355,24 +402,15 @@ class Checker:
                 else f"{path} allows at most {rule.max}, found {n}"
             )
             self._issue(issues, rule, "ILP-4102", "structure", path, text)
-        if rule.types and path.endswith("[x]"):
-            allowed = {t[0].upper() + t[1:] for t in rule.types}
-            stem = path.rsplit(".", 1)[-1][:-3]
-            for _, p in nodes:
-                key = p.rsplit(".", 1)[-1].split("[")[0]
-                if key[len(stem) :] not in allowed:
-                    self._issue(
-                        issues,
-                        rule,
-                        "ILP-4107",
-                        "structure",
-                        p,
-                        f"{p}: {stem}[x] must be one of {', '.join(sorted(allowed))}",
-                    )
-        if rule.slicing is not None:
-            self._slices(rule, nodes, path, resource, issues)
-        for value, p in nodes:
-            self._node(rule, value, p, resource, issues)
+
+    def choice_types(self, rule: ElementRule, nodes: list[Node], path: str, issues: list[Issue]) -> None:
+        allowed = {t[0].upper() + t[1:] for t in rule.types}
+        stem = path.rsplit(".", 1)[-1][:-3]
+        for _, p in nodes:
+            key = p.rsplit(".", 1)[-1].split("[")[0]
+            if key[len(stem) :] not in allowed:
+                text = f"{p}: {stem}[x] must be one of {', '.join(sorted(allowed))}"
+                self._issue(issues, rule, "ILP-4107", "structure", p, text)
 
     def _slices(
         self, rule: ElementRule, nodes: list[Node], path: str, resource: dict[str, Any], issues: list[Issue]

@@ -44,3 +44,8 @@ class Issue:
         if self.expression:
             issue["expression"] = list(self.expression)
         return issue
+
+
+def items(value: Any) -> list[Any]:
+    """The items of a JSON array, or none when the value is not an array (validators never raise on input)."""
+    return value if isinstance(value, list) else []

@@ -8,11 +8,13 @@ message id*; this module only says *how*. Each rule returns ``[(path, message)]`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from profiles.engine import RuleFn
+from profiles.issues import items
 
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
 NIK_IBU_SYSTEM = "https://fhir.kemkes.go.id/id/nik-ibu"
@@ -98,7 +100,7 @@ def encounter_status_history(value: Any, path: str, _: dict[str, Any]) -> list[t
     within ``period`` (RuleNumber 10122)."""
     if not isinstance(value, dict):
         return []
-    history = value.get("statusHistory") or []
+    history = items(value.get("statusHistory"))
     out: list[tuple[str, str]] = []
     statuses = [h.get("status") for h in history if isinstance(h, dict)]
     ranks = [ENCOUNTER_FLOW.index(s) for s in statuses if s in ENCOUNTER_FLOW]
@@ -142,7 +144,7 @@ def nik(services: RuleServices) -> RuleFn:
         if not isinstance(value, dict):
             return []
         out = []
-        for i, ident in enumerate(value.get("identifier") or []):
+        for i, ident in enumerate(items(value.get("identifier"))):
             if (
                 isinstance(ident, dict)
                 and ident.get("system") == NIK_SYSTEM
@@ -162,7 +164,7 @@ def nik_or_nik_ibu(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, 
     """A person is identified by a NIK or, for a baby without one, by the mother's NIK."""
     if not isinstance(value, dict):
         return []
-    systems = {i.get("system") for i in value.get("identifier") or [] if isinstance(i, dict)}
+    systems = {i.get("system") for i in items(value.get("identifier")) if isinstance(i, dict)}
     if systems.isdisjoint({NIK_SYSTEM, NIK_IBU_SYSTEM}):
         return [
             (
@@ -177,7 +179,7 @@ def newborn(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
     """A baby identified by the mother's NIK (``nik-ibu``) carries ``multipleBirthInteger`` (0 if single)."""
     if not isinstance(value, dict):
         return []
-    systems = {i.get("system") for i in value.get("identifier") or [] if isinstance(i, dict)}
+    systems = {i.get("system") for i in items(value.get("identifier")) if isinstance(i, dict)}
     if NIK_IBU_SYSTEM in systems and "multipleBirthInteger" not in value:
         return [
             (
@@ -197,7 +199,7 @@ def administrative_code(services: RuleServices) -> RuleFn:
         if not isinstance(value, dict):
             return []
         codes: dict[str, tuple[str, str]] = {}
-        for i, sub in enumerate(value.get("extension") or []):
+        for i, sub in enumerate(items(value.get("extension"))):
             if isinstance(sub, dict) and sub.get("url") in lengths and isinstance(sub.get("valueCode"), str):
                 codes[sub["url"]] = (sub["valueCode"], f"{path}.extension[{i}].valueCode")
         out = []
@@ -225,7 +227,9 @@ def quantity_unit(services: RuleServices) -> RuleFn:
         if not isinstance(value, dict) or not isinstance(value.get("valueQuantity"), dict):
             return []
         unit = value["valueQuantity"].get("code")
-        for coding in (value.get("code") or {}).get("coding") or []:
+        for coding in items(
+            (value.get("code") or {}).get("coding") if isinstance(value.get("code"), dict) else None
+        ):
             if not isinstance(coding, dict) or not isinstance(coding.get("code"), str):
                 continue
             allowed = services.units_for(str(coding.get("system")), coding["code"])
@@ -254,6 +258,119 @@ def immunization_given(value: Any, path: str, _: dict[str, Any]) -> list[tuple[s
     ]
 
 
+SYS_IDS = "http://sys-ids.kemkes.go.id/"
+SYS_IDS_KINDS: dict[str, tuple[str, ...]] = {
+    "Organization": ("organization",),  # RuleNumber 10446
+    "Location": ("location",),  # RuleNumber 10447
+    "Encounter": ("encounter", "asik", "sitb"),  # RuleNumber 10117
+}
+_ORG_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+KFA_SYSTEM = "http://sys-ids.kemkes.go.id/kfa"
+KFA_PRODUCT = re.compile(r"^93[0-9]{6}$")  # KFA actual product codes (93xxxxxx)
+KFA_VACCINE_GROUP = re.compile(r"^VG[0-9]+$")  # "CVX group" codes under the KFA system
+IMMUNIZATION_ORIGIN = "http://terminology.hl7.org/CodeSystem/immunization-origin"
+IMMUNIZATION_REASON = "http://terminology.kemkes.go.id/CodeSystem/immunization-reason"
+IMMUNIZATION_ROUTINE_TIMING = "http://terminology.kemkes.go.id/CodeSystem/immunization-routine-timing"
+# IM-Rutin and the codes under it ("Imunisasi Program Rutin …" in the Kemkes code system, Permenkes 12/2017).
+ROUTINE_IMMUNIZATION = frozenset({"IM-Rutin", "IM-Dasar", "IM-Lanjutan", "IM-Baduta", "IM-SD", "IM-WUS"})
+
+
+def sys_ids_identifier(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    """A facility-scoped business identifier: one ``identifier.system`` of the form
+    ``http://sys-ids.kemkes.go.id/{kind}/{org-id}`` for the resource type (Organization 10446, Location 10447,
+    Encounter 10117, which also allows the ASIK and SITB kinds). A profile cannot slice on a system template,
+    hence a rule. No identifier at all is left to the element's cardinality."""
+    if not isinstance(value, dict):
+        return []
+    idents = [i for i in value.get("identifier") or () if isinstance(i, dict)]
+    if not idents:
+        return []
+    rtype = str(value.get("resourceType"))
+    kinds = SYS_IDS_KINDS.get(rtype, (rtype.lower(),))
+    for ident in idents:
+        system = ident.get("system")
+        if isinstance(system, str) and system.startswith(SYS_IDS):
+            kind, _, org_id = system[len(SYS_IDS) :].partition("/")
+            if kind in kinds and _ORG_ID.match(org_id):
+                return []
+    wanted = " or ".join(f"{SYS_IDS}{k}/{{org-id}}" for k in kinds)
+    return [(f"{path}.identifier", f"{path} needs an identifier whose system is {wanted}")]
+
+
+def _codings(concept: Any) -> list[dict[str, Any]]:
+    if not isinstance(concept, dict):
+        return []
+    return [c for c in concept.get("coding") or () if isinstance(c, dict)]
+
+
+def immunization_vaccine_code(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    """``vaccineCode`` carries, under the KFA system, the vaccine group (``VG…``) and, unless the history was
+    recalled from memory (``reportOrigin`` = ``recall``), the KFA actual product code (``93xxxxxx``)
+    (SATUSEHAT Immunization page; RuleNumber 10103). Without any KFA coding the slice cardinality reports."""
+    if not isinstance(value, dict):
+        return []
+    kfa = [str(c.get("code")) for c in _codings(value.get("vaccineCode")) if c.get("system") == KFA_SYSTEM]
+    if not kfa:
+        return []
+    where = f"{path}.vaccineCode.coding"
+    out = []
+    recalled = any(
+        c.get("system") == IMMUNIZATION_ORIGIN and c.get("code") == "recall"
+        for c in _codings(value.get("reportOrigin"))
+    )
+    if not recalled and not any(KFA_PRODUCT.match(c) for c in kfa):
+        out.append((where, f"{where} needs the KFA product code (93xxxxxx, system {KFA_SYSTEM})"))
+    if not any(KFA_VACCINE_GROUP.match(c) for c in kfa):
+        out.append((where, f"{where} needs the vaccine group code (VG…, system {KFA_SYSTEM})"))
+    return out
+
+
+def immunization_location(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    """A completed Immunization names its ``location`` (RuleNumber 10305)."""
+    if isinstance(value, dict) and value.get("status") == "completed" and "location" not in value:
+        return [(f"{path}.location", f"{path}.location is required when status is completed")]
+    return []
+
+
+def _only(rule: RuleFn, element: str) -> RuleFn:
+    """The violations of ``rule`` at one element (to give each its own message id and RuleNumber)."""
+
+    def run(value: Any, path: str, resource: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(where, m) for where, m in rule(value, path, resource) if where == f"{path}.{element}"]
+
+    return run
+
+
+def immunization_routine_timing(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    """A routine programme immunization (``IM-Rutin`` or a code under it: IM-Dasar, IM-Lanjutan, IM-Baduta,
+    IM-SD, IM-WUS) also carries an ``immunization-routine-timing`` coding (IM-Ideal / IM-Kejar) in
+    ``reasonCode`` (SATUSEHAT Immunization page)."""
+    if not isinstance(value, dict):
+        return []
+    reasons = value.get("reasonCode") or []
+    codings = [c for r in reasons for c in _codings(r)]
+    if any(c.get("system") == IMMUNIZATION_ROUTINE_TIMING for c in codings):
+        return []
+    for i, reason in enumerate(reasons):
+        for c in _codings(reason):
+            if c.get("system") == IMMUNIZATION_REASON and c.get("code") in ROUTINE_IMMUNIZATION:
+                return [
+                    (
+                        f"{path}.reasonCode[{i}]",
+                        f"a routine immunization ({c.get('code')}) needs an immunization-routine-timing "
+                        "coding (IM-Ideal or IM-Kejar)",
+                    )
+                ]
+    return []
+
+
+def reason_code_or_reference(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    """A request says why: ``reasonCode`` or ``reasonReference`` (a referral without a reason is refused)."""
+    if isinstance(value, dict) and not value.get("reasonCode") and not value.get("reasonReference"):
+        return [(f"{path}.reasonCode", f"{path} needs a reasonCode or a reasonReference")]
+    return []
+
+
 def library(services: RuleServices, clock: Callable[[], datetime] | None = None) -> dict[str, RuleFn]:
     """All named rules, bound to the services they need."""
     now = clock or (lambda: datetime.now(UTC))
@@ -268,4 +385,11 @@ def library(services: RuleServices, clock: Callable[[], datetime] | None = None)
         "administrative-code": administrative_code(services),
         "quantity-unit": quantity_unit(services),
         "immunization-given": immunization_given,
+        "sys-ids-identifier": sys_ids_identifier,
+        "immunization-vaccine-code": immunization_vaccine_code,
+        "immunization-location": immunization_location,
+        "immunization-lot-number": _only(immunization_given, "lotNumber"),
+        "immunization-expiration-date": _only(immunization_given, "expirationDate"),
+        "immunization-routine-timing": immunization_routine_timing,
+        "reason-code-or-reference": reason_code_or_reference,
     }

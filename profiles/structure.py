@@ -15,7 +15,6 @@ Added checks the schema cannot express:
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
@@ -23,14 +22,13 @@ import jsonschema_rs
 import orjson
 
 from profiles.definitions import R4Definitions
-from profiles.issues import Issue
+from profiles.issues import Issue, items
 
 SHALLOW_RESOURCE = {
     "type": "object",
     "required": ["resourceType"],
     "properties": {"resourceType": {"type": "string"}},
 }
-NESTED_RESOURCE_KEYS = ("contained", "resource", "outcome")
 PRIMITIVES = frozenset(
     {
         *("boolean", "integer", "string", "decimal", "uri", "url", "canonical", "base64Binary", "instant"),
@@ -93,8 +91,7 @@ class StructureValidator:
         self._definitions["ResourceList"] = SHALLOW_RESOURCE
         self.resource_types = frozenset(raw["discriminator"]["mapping"])
         self._validators: dict[str, jsonschema_rs.Draft6Validator] = {}
-        self._choices = _choice_elements(defs)
-        self._single_complex = _single_complex_elements(defs)
+        self._watch = _watched_keys(defs)
 
     def _validator(self, resource_type: str) -> jsonschema_rs.Draft6Validator:
         v = self._validators.get(resource_type)
@@ -145,80 +142,62 @@ class StructureValidator:
         if not validator.is_valid(resource):
             for err in validator.iter_errors(resource):
                 issues.append(_schema_issue(base, err))
-        issues.extend(self._shape_checks(rtype, resource, base))
-        for key in NESTED_RESOURCE_KEYS:
-            issues.extend(self._nested(resource, key, base))
-        return issues
-
-    def _nested(self, resource: dict[str, Any], key: str, base: str) -> Iterator[Issue]:
-        if key == "contained":
-            for i, inner in enumerate(resource.get("contained") or ()):
-                yield from self.validate(inner, f"{base}.contained[{i}]")
-        elif key == "resource" and resource.get("resourceType") == "Bundle":
-            for i, entry in enumerate(resource.get("entry") or ()):
+        watch = self._watch.get(rtype)
+        if watch:
+            self._shapes(watch, resource, base, issues)
+        if "contained" in resource:
+            for i, inner in enumerate(items(resource.get("contained"))):
+                issues.extend(self.validate(inner, f"{base}.contained[{i}]"))
+        if rtype == "Bundle":
+            for i, entry in enumerate(items(resource.get("entry"))):
                 if isinstance(entry, dict):
-                    for sub in ("resource",):
-                        if sub in entry:
-                            yield from self.validate(entry[sub], f"{base}.entry[{i}].{sub}")
+                    if "resource" in entry:
+                        issues.extend(self.validate(entry["resource"], f"{base}.entry[{i}].resource"))
                     response = entry.get("response")
                     if isinstance(response, dict) and "outcome" in response:
-                        yield from self.validate(response["outcome"], f"{base}.entry[{i}].response.outcome")
-        elif key == "resource" and resource.get("resourceType") == "Parameters":
-            for i, param in enumerate(resource.get("parameter") or ()):
+                        issues.extend(
+                            self.validate(response["outcome"], f"{base}.entry[{i}].response.outcome")
+                        )
+        elif rtype == "Parameters":
+            for i, param in enumerate(items(resource.get("parameter"))):
                 if isinstance(param, dict) and "resource" in param:
-                    yield from self.validate(param["resource"], f"{base}.parameter[{i}].resource")
+                    issues.extend(self.validate(param["resource"], f"{base}.parameter[{i}].resource"))
+        return issues
 
-    def _shape_checks(self, rtype: str, resource: dict[str, Any], base: str) -> Iterator[Issue]:
-        """One value[x] variant per choice element; a single object where R4 says max 1 (R5 arrays)."""
-        yield from _walk_shapes(self, rtype, resource, base)
-
-
-def _walk_shapes(sv: StructureValidator, path: str, node: dict[str, Any], where: str) -> Iterator[Issue]:
-    choices = sv._choices.get(path)
-    if choices:
-        for stem, keys in choices.items():
-            present = [k for k in keys if k in node]
-            if len(present) > 1:
-                yield Issue(
-                    "error",
-                    "structure",
-                    "ILP-4002",
-                    f"{where}: only one of {stem}[x] may be present, found {', '.join(present)}",
-                    (f"{where}.{present[1]}",),
-                )
-    singles = sv._single_complex.get(path)
-    if singles:
-        for key in singles:
-            if isinstance(node.get(key), list):
-                yield Issue(
-                    "error",
-                    "structure",
-                    "ILP-4003",
-                    f"{where}.{key} is a single value in FHIR R4, not an array (an R5 shape?)",
-                    (f"{where}.{key}",),
-                )
+    @staticmethod
+    def _shapes(
+        watch: dict[str, str | None], resource: dict[str, Any], base: str, issues: list[Issue]
+    ) -> None:
+        """One value[x] variant per choice element; a single object where R4 says max 1 (an R5 array).
+        ``watch`` maps each top-level key to its choice stem, or to None for a single complex element."""
+        seen: dict[str, str] = {}
+        for key, value in resource.items():
+            if key not in watch:
+                continue
+            stem = watch[key]
+            if stem is None:
+                if value.__class__ is list:
+                    text = f"{base}.{key} is a single value in FHIR R4, not an array (an R5 shape?)"
+                    issues.append(Issue("error", "structure", "ILP-4003", text, (f"{base}.{key}",)))
+            elif stem in seen:
+                text = f"{base}: only one of {stem}[x] may be present, found {seen[stem]}, {key}"
+                issues.append(Issue("error", "structure", "ILP-4002", text, (f"{base}.{key}",)))
+            else:
+                seen[stem] = key
 
 
-def _choice_elements(defs: R4Definitions) -> dict[str, dict[str, tuple[str, ...]]]:
-    """path of the parent → {stem: JSON keys of its variants} for every choice element of every resource."""
-    out: dict[str, dict[str, tuple[str, ...]]] = {}
+def _watched_keys(defs: R4Definitions) -> dict[str, dict[str, str | None]]:
+    """Per resource type: top-level choice variant key → its stem; single complex element key → None."""
+    out: dict[str, dict[str, str | None]] = {}
     for name in defs.resource_types:
+        watch: dict[str, str | None] = {}
         for el in defs.types[name].elements.values():
-            if el.path.endswith("[x]") and el.path.count(".") == 1:
-                parent, stem = el.path[:-3].rsplit(".", 1)
-                keys = tuple(stem + t[0].upper() + t[1:] for t in el.types)
-                out.setdefault(parent, {})[stem] = keys
-    return out
-
-
-def _single_complex_elements(defs: R4Definitions) -> dict[str, tuple[str, ...]]:
-    """Top-level complex elements with max 1, per resource type (where R5 made some of them arrays)."""
-    out: dict[str, tuple[str, ...]] = {}
-    for name in defs.resource_types:
-        keys = []
-        for el in defs.types[name].elements.values():
-            top_level_single = el.path.count(".") == 1 and el.max == "1" and not el.path.endswith("[x]")
-            if top_level_single and el.types and el.types[0] not in PRIMITIVES | {"BackboneElement"}:
-                keys.append(el.path.split(".")[1])
-        out[name] = tuple(keys)
+            if el.path.count(".") != 1:
+                continue
+            if el.path.endswith("[x]"):
+                stem = el.path.split(".")[1][:-3]
+                watch.update((stem + t[0].upper() + t[1:], stem) for t in el.types)
+            elif el.max == "1" and el.types and el.types[0] not in PRIMITIVES | {"BackboneElement"}:
+                watch[el.path.split(".")[1]] = None
+        out[name] = watch
     return out

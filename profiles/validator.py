@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 import orjson
 
 from profiles import rules
@@ -24,9 +25,11 @@ from profiles.bundle_rules import (
     check_references,
     future_times,
 )
+from profiles.codegen import CheckFn, compile_check
 from profiles.definitions import R4Definitions
 from profiles.engine import Bindings, Checker, CompiledProfile, ElementRule, FhirPathCompiler, compile_profile
-from profiles.issues import Issue
+from profiles.issues import Issue, items
+from profiles.profile_schema import NotTranslatable, profile_schema
 from profiles.rules import CLOCK_SKEW
 from profiles.structure import StructureValidator
 
@@ -56,6 +59,22 @@ class NoServices:
         return None
 
 
+def _event_keys(defs: R4Definitions, rtype: str, elements: list[str]) -> tuple[tuple[str, str], ...]:
+    """``effective[x]`` → every JSON key of the choice (``effectiveDateTime``, …);
+    ``period.start`` → (period, start)."""
+    out: list[tuple[str, str]] = []
+    for element in elements:
+        name, _, sub = element.partition(".")
+        if name.endswith("[x]"):
+            info = defs.element(rtype, f"{rtype}.{name}")
+            if info is None:
+                raise ValueError(f"event-times.json: no element {rtype}.{name}")
+            out += [(name[:-3] + t[0].upper() + t[1:], sub) for t in info.types]
+        else:
+            out.append((name, sub))
+    return tuple(out)
+
+
 def load_structure_definitions() -> list[dict[str, Any]]:
     folder = resources.files("profiles") / "data" / "ilp"
     return [
@@ -75,7 +94,9 @@ class Validator:
         default_profiles: dict[str, str] | None = None,
         clock: Callable[[], datetime] | None = None,
         structure_definitions: Iterable[dict[str, Any]] | None = None,
+        fast: bool = True,
     ) -> None:
+        """``fast=False`` checks profiles with the interpreter only (the reference implementation)."""
         self.defs = defs
         self.structure = StructureValidator(defs)
         self.bindings = bindings
@@ -101,10 +122,12 @@ class Validator:
         for rtype, url in self.default_profiles.items():
             if self._profile(url) is None:
                 raise ValueError(f"default profile for {rtype} is unknown: {url}")
-        self.checker = Checker(self.extensions, bindings)
+        self.checker = Checker(self.extensions, bindings, generated=fast)
+        self.fast = fast
+        self._fast_paths: dict[str, tuple[Any, CheckFn] | None] = {}
         self._base: dict[str, CompiledProfile] = {}
         raw = orjson.loads((resources.files("profiles") / "data" / "event-times.json").read_bytes())
-        self.event_times = {k: tuple(v) for k, v in raw.items() if not k.startswith("_")}
+        self.event_times = {k: _event_keys(defs, k, v) for k, v in raw.items() if not k.startswith("_")}
 
     # ---------------------------------------------------------------------------------------- profiles
 
@@ -182,19 +205,18 @@ class Validator:
         """Validate one resource (a Bundle's entries too). ``where`` prefixes expressions."""
         result = ValidationResult()
         result.issues.extend(self.structure.validate(resource, where))
-        if (
-            not isinstance(resource, dict)
-            or resource.get("resourceType") not in self.structure.resource_types
-        ):
+        rtype = resource.get("resourceType") if isinstance(resource, dict) else None
+        if not isinstance(rtype, str) or rtype not in self.structure.resource_types:
             return result
         self._profiled(resource, profiles, defaults, where, result)
         if resource.get("resourceType") == "Bundle":
             check = check_bundle(resource, self.event_times, self.clock)
             result.issues.extend(check.issues)
             result.external.extend(check.external)
-            for i, entry in enumerate(resource.get("entry") or ()):
+            for i, entry in enumerate(items(resource.get("entry"))):
                 inner = entry.get("resource") if isinstance(entry, dict) else None
-                if isinstance(inner, dict) and inner.get("resourceType") in self.structure.resource_types:
+                inner_type = inner.get("resourceType") if isinstance(inner, dict) else None
+                if isinstance(inner_type, str) and inner_type in self.structure.resource_types:
                     self._profiled(inner, (), defaults, f"Bundle.entry[{i}].resource", result)
         else:
             path = where or str(resource["resourceType"])
@@ -220,4 +242,23 @@ class Validator:
         selected, issues = self.profiles_for(resource, explicit, defaults, where)
         result.issues.extend(issues)
         for profile in selected:
-            result.issues.extend(self.checker.check(profile, resource, path))
+            fast = self._fast_path(profile) if self.fast else None
+            if fast is not None and fast[0].is_valid(resource):
+                fast[1](resource, path, resource, result.issues)  # only what the schema cannot check
+            else:
+                result.issues.extend(self.checker.check(profile, resource, path))
+
+    def _fast_path(self, profile: CompiledProfile) -> tuple[Any, CheckFn] | None:
+        """The profile's JSON Schema (jsonschema-rs) and its value-only generated checks, built on first use;
+        None when the profile cannot be translated exactly."""
+        if profile.url not in self._fast_paths:
+            try:
+                schema = profile_schema(profile, self.defs, self.extensions)
+            except NotTranslatable:
+                self._fast_paths[profile.url] = None
+            else:
+                self._fast_paths[profile.url] = (
+                    jsonschema_rs.Draft202012Validator(schema),
+                    compile_check(profile, self.checker, value_only=True),
+                )
+        return self._fast_paths[profile.url]

@@ -1,0 +1,153 @@
+"""Compile a profile's element-rule tree into a Python function: the fast path of :class:`Checker`.
+
+The interpreter in :mod:`profiles.engine` walks the rule tree for every value; this module writes, once per
+profile, straight-line code that does the same navigation with local variables (fastjsonschema's idea,
+applied to profiles). Everything that reports an issue, and the rarer parts (slicing, choice elements,
+values that are not objects), calls the interpreter's own methods, so both paths produce the same issues in
+the same order; ``tests/profiles`` checks that they agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from profiles.engine import Checker, CompiledProfile, ElementRule, _children
+from profiles.issues import Issue
+
+CheckFn = Callable[[dict[str, Any], str, dict[str, Any], list[Issue]], None]
+
+
+class _Writer:
+    def __init__(self, checker: Checker, value_only: bool) -> None:
+        self.lines: list[str] = []
+        self.ns: dict[str, Any] = {"checker": checker, "_children": _children}
+        self.n = 0
+        self.checker = checker
+        self.value_only = value_only
+        self._python: dict[int, bool] = {}
+
+    def needs_python(self, rule: ElementRule) -> bool:
+        """Whether a subtree holds a check the profile's JSON Schema cannot express (targets, bindings,
+        invariants, extension definitions with such checks)."""
+        key = id(rule)
+        if key not in self._python:
+            self._python[key] = False  # guards recursive extension definitions
+            ext = self.checker.extensions.get(rule.extension_profile or "")
+            self._python[key] = bool(
+                rule.target_types
+                or rule.binding
+                or rule.constraints
+                or (ext is not None and self.needs_python(ext.root))
+                or any(self.needs_python(c) for c in rule.children.values())
+                or any(self.needs_python(s.rule) for s in rule.slices)
+            )
+        return self._python[key]
+
+    def name(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def const(self, value: Any) -> str:
+        key = self.name("K")
+        self.ns[key] = value
+        return key
+
+    def emit(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+    # ------------------------------------------------------------------------------------------------
+
+    def node(self, rule: ElementRule, v: str, p: str, ind: int) -> None:
+        """Code for one value ``v`` (path in ``p``) against ``rule``: value checks, then children."""
+        r = self.const(rule)
+        if rule.has_value_checks and (not self.value_only or self.needs_python(rule)):
+            self.value_checks(rule, r, v, p, ind)
+        children = {n: c for n, c in rule.children.items() if not self.value_only or self.needs_python(c)}
+        if not children:
+            return
+        self.emit(ind, f"if {v}.__class__ is dict:")
+        for name, child in children.items():
+            self.element(child, name, v, p, ind + 1)
+        if self.value_only:
+            return  # the schema has already checked that required children of a non-object are reported
+        self.emit(ind, "else:")
+        for name, child in children.items():  # not an object: the interpreter reports what is missing
+            self.emit(ind + 1, f"checker.element({self.const(child)}, [], {p} + {'.' + name!r}, R, I)")
+
+    def value_checks(self, rule: ElementRule, r: str, v: str, p: str, ind: int) -> None:
+        """Inline the cheap test of the commonest single checks; the interpreter reports or clears it."""
+        call = f"checker.value_checks({r}, {v}, {p}, R, I)"
+        others = rule.pattern is not None or rule.binding or rule.extension_profile or rule.constraints
+        if rule.target_types and rule.fixed is None and not others:
+            if "Resource" in rule.target_types:
+                return
+            targets = self.const(frozenset(rule.target_types))
+            ref = self.name("r")
+            self.emit(ind, f"if {v}.__class__ is dict:")
+            self.emit(ind + 1, f"{ref} = {v}.get('reference')")
+            self.emit(
+                ind + 1,
+                f"if {ref}.__class__ is str and {ref}.split('/', 1)[0] not in {targets} "
+                f"and not {ref}.startswith(('urn:', '#')):",
+            )
+            self.emit(ind + 2, call)  # an absolute or conditional URL, or a wrong type: decided there
+        elif rule.fixed is not None and not rule.target_types and not others:
+            self.emit(ind, f"if {v} != {self.const(rule.fixed)}:")
+            self.emit(ind + 1, call)
+        else:
+            self.emit(ind, call)
+
+    def element(self, rule: ElementRule, name: str, v: str, p: str, ind: int) -> None:
+        """Code for child ``name`` of the object ``v``."""
+        r = self.const(rule)
+        if self.value_only and rule.slicing is None and name.endswith("[x]"):
+            x, px = self.name("x"), self.name("p")  # the schema checked cardinality and the allowed types
+            self.emit(ind, f"for {x}, {px} in _children({v}, {name!r}, {p}):")
+            self.node(rule, x, px, ind + 1)
+            return
+        if name.endswith("[x]") or rule.slicing is not None:
+            # choice elements and slicing: gather the values and let the interpreter do the rest
+            self.emit(ind, f"checker.element({r}, _children({v}, {name!r}, {p}), {p} + {'.' + name!r}, R, I)")
+            return
+        needs_values = rule.has_value_checks or bool(rule.children)
+        if rule.min is None and rule.max is None and not needs_values:
+            return
+        c = self.name("c")
+        self.emit(ind, f"{c} = {v}.get({name!r})")
+        if (rule.min is not None or rule.max is not None) and not self.value_only:
+            n = self.name("n")
+            self.emit(ind, f"{n} = 0 if {c} is None else len({c}) if {c}.__class__ is list else 1")
+            conds = []
+            if rule.min:
+                conds.append(f"{n} < {rule.min}")
+            if rule.max is not None and rule.max != "*":
+                conds.append(f"{n} > {int(rule.max)}")
+            if conds:
+                self.emit(ind, f"if {' or '.join(conds)}:")
+                self.emit(ind + 1, f"checker.cardinality({r}, {n}, {p} + {'.' + name!r}, I)")
+        if not needs_values:
+            return
+        x, i, px = self.name("x"), self.name("i"), self.name("p")
+        self.emit(ind, f"if {c}.__class__ is list:")
+        self.emit(ind + 1, f"for {i}, {x} in enumerate({c}):")
+        self.emit(ind + 2, f"{px} = f'{{{p}}}.{name}[{{{i}}}]'")
+        self.node(rule, x, px, ind + 2)
+        self.emit(ind, f"elif {c} is not None:")
+        self.emit(ind + 1, f"{px} = {p} + {'.' + name!r}")
+        self.node(rule, c, px, ind + 1)
+
+
+def compile_check(profile: CompiledProfile, checker: Checker, *, value_only: bool = False) -> CheckFn:
+    """The generated ``check(resource, path, resource, issues)`` for one profile. ``value_only`` leaves out
+    what the profile's JSON Schema has already checked (for resources that passed it)."""
+    w = _Writer(checker, value_only)
+    w.emit(0, "def check(V, P, R, I):")
+    w.node(profile.root, "V", "P", 1)
+    w.emit(1, "return None")
+    source = "\n".join(w.lines)
+    code = compile(source, f"<profile {profile.url}>", "exec")
+    exec(code, w.ns)
+    fn: CheckFn = w.ns["check"]
+    fn.__doc__ = source
+    return fn

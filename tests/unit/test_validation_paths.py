@@ -1,0 +1,87 @@
+"""The fast validation path (profile JSON Schema in jsonschema-rs + generated code) reports exactly what the
+reference interpreter reports: never less (the schema must not be looser), never more.
+
+Property test: random mutations (delete, replace with odd values, wrap in lists, duplicate items) of valid,
+profiled resources and Bundles.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from profiles.definitions import R4Definitions
+from profiles.validator import Validator
+
+ROOT = Path(__file__).resolve().parents[2]
+ODD = [None, 1, 0, True, "x", "", [], {}, [1], {"a": 1}, [None], [{}], "2099-01-01T00:00:00+00:00"]
+
+
+@pytest.fixture(scope="module")
+def validators() -> tuple[Validator, Validator]:
+    defs = R4Definitions.load()
+    return Validator(defs), Validator(defs, fast=False)
+
+
+def samples() -> list[dict[str, Any]]:
+    demo = ROOT / "gateway" / "demo" / "bundles"
+    out = [orjson.loads(p.read_bytes()) for p in sorted(demo.glob("*.json"))]
+    examples = ROOT / "tests" / "profiles" / "examples"
+    if examples.exists():
+        out += [orjson.loads(p.read_bytes()) for p in sorted(examples.rglob("valid-*.json"))]
+    return out
+
+
+SAMPLES = samples()
+
+
+def mutate(node: Any, rnd: random.Random) -> None:
+    if isinstance(node, dict) and node:
+        key = rnd.choice(sorted(node))
+        r = rnd.random()
+        if r < 0.25:
+            del node[key]
+        elif r < 0.45:
+            node[key] = copy.deepcopy(rnd.choice(ODD))
+        elif r < 0.55:
+            node[key] = [node[key]] if not isinstance(node[key], list) else node[key][:1]
+        elif r < 0.6:
+            node[key + "Quantity"] = {"value": 1}
+        else:
+            mutate(node[key], rnd)
+    elif isinstance(node, list) and node:
+        if rnd.random() < 0.15:
+            node.append(copy.deepcopy(rnd.choice(node)))
+        else:
+            mutate(rnd.choice(node), rnd)
+
+
+def key(validator: Validator, resource: Any) -> list[tuple[str, str, tuple[str, ...], str]]:
+    issues = validator.validate(resource).issues
+    return [(i.severity, i.message_id, i.expression, i.diagnostics) for i in issues]
+
+
+def test_samples_are_valid(validators: tuple[Validator, Validator]) -> None:
+    fast, _ = validators
+    for sample in SAMPLES:
+        assert [i for i in fast.validate(sample).issues if i.is_error] == []
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(min_value=0, max_value=2**32), st.integers(min_value=1, max_value=4))
+def test_fast_path_agrees_with_interpreter(
+    validators: tuple[Validator, Validator], seed: int, n: int
+) -> None:
+    fast, reference = validators
+    rnd = random.Random(seed)
+    sample = copy.deepcopy(rnd.choice(SAMPLES))
+    for _ in range(n):
+        mutate(sample, rnd)
+    assert key(fast, sample) == key(reference, sample)
