@@ -102,11 +102,11 @@ def check_references(
         if ref not in bad:
             continue
         if ref.startswith(("urn:uuid:", "urn:oid:")):
-            text = f"{where}: '{ref}' matches no fullUrl in the Bundle"
-            out.issues.append(Issue("error", "not-found", "ILP-4503", text, (where,)))
+            message = f"{where}: '{ref}' matches no fullUrl in the Bundle"
+            out.issues.append(Issue("error", "not-found", "ILP-4503", message, (where,)))
         else:
-            text = f"{where}: '{ref}' is not a resolvable reference"
-            out.issues.append(Issue("error", "value", "ILP-4503", text, (where,)))
+            message = f"{where}: '{ref}' is not a resolvable reference"
+            out.issues.append(Issue("error", "value", "ILP-4503", message, (where,)))
 
 
 def check_bundle(

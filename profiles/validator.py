@@ -215,7 +215,9 @@ class Validator:
             result.external.extend(check.external)
             for i, entry in enumerate(items(resource.get("entry"))):
                 inner = entry.get("resource") if isinstance(entry, dict) else None
-                inner_type = inner.get("resourceType") if isinstance(inner, dict) else None
+                if not isinstance(inner, dict):
+                    continue
+                inner_type = inner.get("resourceType")
                 if isinstance(inner_type, str) and inner_type in self.structure.resource_types:
                     self._profiled(inner, (), defaults, f"Bundle.entry[{i}].resource", result)
         else:
