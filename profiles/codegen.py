@@ -61,7 +61,14 @@ class _Writer:
     def node(self, rule: ElementRule, v: str, p: str, ind: int) -> None:
         """Code for one value ``v`` (path in ``p``) against ``rule``: value checks, then children."""
         r = self.const(rule)
-        if rule.has_value_checks and (not self.value_only or self.needs_python(rule)):
+        ext = self.checker.extensions.get(rule.extension_profile or "") if self.value_only else None
+        if ext is not None:
+            # value-only: the extension definition's checks are generated inline, not interpreted
+            if self.needs_python_here(rule, with_extension=False) and rule.has_value_checks:
+                self.emit(ind, f"checker.value_checks({r}, {v}, {p}, R, I, False)")
+            if self.needs_python(ext.root):
+                self.node(ext.root, v, p, ind)
+        elif rule.has_value_checks and (not self.value_only or self.needs_python(rule)):
             self.value_checks(rule, r, v, p, ind)
         children = {n: c for n, c in rule.children.items() if not self.value_only or self.needs_python(c)}
         if not children:
@@ -106,6 +113,9 @@ class _Writer:
             self.emit(ind, f"for {x}, {px} in _children({v}, {name!r}, {p}):")
             self.node(rule, x, px, ind + 1)
             return
+        if self.value_only and self.simple_slicing(rule):
+            self.sliced_values(rule, name, v, p, ind)
+            return
         if name.endswith("[x]") or rule.slicing is not None:
             # choice elements and slicing: gather the values and let the interpreter do the rest
             self.emit(ind, f"checker.element({r}, _children({v}, {name!r}, {p}), {p} + {'.' + name!r}, R, I)")
@@ -136,6 +146,54 @@ class _Writer:
         self.emit(ind, f"elif {c} is not None:")
         self.emit(ind + 1, f"{px} = {p} + {'.' + name!r}")
         self.node(rule, c, px, ind + 1)
+
+    @staticmethod
+    def simple_slicing(rule: ElementRule) -> bool:
+        """Slicing by one plain child compared with a string (``url``, ``system``): matched inline."""
+        if rule.slicing is None:
+            return False
+        discs, _ = rule.slicing
+        return (
+            len(discs) == 1
+            and "." not in discs[0]
+            and discs[0] != "$this"
+            and all(isinstance(s.match.get(discs[0]), str) for s in rule.slices)
+        )
+
+    def sliced_values(self, rule: ElementRule, name: str, v: str, p: str, ind: int) -> None:
+        """Value checks of a sliced element whose structure the schema has checked (so it is an array):
+        each slice's items in slice order (the first matching slice wins), then every item, which is the
+        order the interpreter reports in."""
+        assert rule.slicing is not None
+        disc = rule.slicing[0][0]
+        c, i, x, px = self.name("c"), self.name("i"), self.name("x"), self.name("p")
+        self.emit(ind, f"{c} = {v}.get({name!r})")
+        self.emit(ind, f"if {c}.__class__ is list:")
+        earlier: list[str] = []
+        for s in rule.slices:
+            want = s.match[disc]
+            if self.needs_python(s.rule) and want not in earlier:
+                self.emit(ind + 1, f"for {i}, {x} in enumerate({c}):")
+                self.emit(ind + 2, f"if {x}.__class__ is dict and {x}.get({disc!r}) == {want!r}:")
+                self.emit(ind + 3, f"{px} = f'{{{p}}}.{name}[{{{i}}}]'")
+                self.node(s.rule, x, px, ind + 3)
+            earlier.append(want)
+        if self.needs_python_here(rule):
+            self.emit(ind + 1, f"for {i}, {x} in enumerate({c}):")
+            self.emit(ind + 2, f"{px} = f'{{{p}}}.{name}[{{{i}}}]'")
+            self.node(rule, x, px, ind + 2)
+        self.emit(ind + 1, "pass")
+
+    def needs_python_here(self, rule: ElementRule, *, with_extension: bool = True) -> bool:
+        """Python work on the element itself or its children (its slices aside)."""
+        ext = self.checker.extensions.get(rule.extension_profile or "") if with_extension else None
+        return bool(
+            rule.target_types
+            or rule.binding
+            or rule.constraints
+            or (ext is not None and self.needs_python(ext.root))
+            or (with_extension and any(self.needs_python(c) for c in rule.children.values()))
+        )
 
 
 def compile_check(profile: CompiledProfile, checker: Checker, *, value_only: bool = False) -> CheckFn:

@@ -337,9 +337,16 @@ class Checker:
             self.element(child, _children(value, name, path), f"{path}.{name}", resource, issues)
 
     def value_checks(
-        self, rule: ElementRule, value: Any, path: str, resource: dict[str, Any], issues: list[Issue]
+        self,
+        rule: ElementRule,
+        value: Any,
+        path: str,
+        resource: dict[str, Any],
+        issues: list[Issue],
+        extension: bool = True,
     ) -> None:
-        """fixed, pattern, reference target, binding, extension definition and invariants of one value."""
+        """fixed, pattern, reference target, binding, extension definition (unless the caller checks it
+        itself: ``extension=False``) and invariants of one value."""
         if rule.fixed is not None and value != rule.fixed:
             self._issue(
                 issues, rule, "ILP-4103", "value", path, f"{path} must be {rule.fixed!r}, not {value!r}"
@@ -357,7 +364,7 @@ class Checker:
             self._reference_target(rule, value, path, issues)
         if rule.binding is not None and self.bindings is not None:
             self._binding(rule, value, path, issues)
-        if rule.extension_profile and rule.extension_profile in self.extensions:
+        if extension and rule.extension_profile and rule.extension_profile in self.extensions:
             self._node(self.extensions[rule.extension_profile].root, value, path, resource, issues)
         for c in rule.constraints:
             try:

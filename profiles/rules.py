@@ -282,7 +282,7 @@ def sys_ids_identifier(value: Any, path: str, _: dict[str, Any]) -> list[tuple[s
     hence a rule. No identifier at all is left to the element's cardinality."""
     if not isinstance(value, dict):
         return []
-    idents = [i for i in value.get("identifier") or () if isinstance(i, dict)]
+    idents = [i for i in items(value.get("identifier")) if isinstance(i, dict)]
     if not idents:
         return []
     rtype = str(value.get("resourceType"))
@@ -290,8 +290,8 @@ def sys_ids_identifier(value: Any, path: str, _: dict[str, Any]) -> list[tuple[s
     for ident in idents:
         system = ident.get("system")
         if isinstance(system, str) and system.startswith(SYS_IDS):
-            kind, _, org_id = system[len(SYS_IDS) :].partition("/")
-            if kind in kinds and _ORG_ID.match(org_id):
+            kind, sep, org_id = system[len(SYS_IDS) :].partition("/")
+            if sep and kind in kinds and _ORG_ID.match(org_id):
                 return []
     wanted = " or ".join(f"{SYS_IDS}{k}/{{org-id}}" for k in kinds)
     return [(f"{path}.identifier", f"{path} needs an identifier whose system is {wanted}")]
@@ -300,7 +300,7 @@ def sys_ids_identifier(value: Any, path: str, _: dict[str, Any]) -> list[tuple[s
 def _codings(concept: Any) -> list[dict[str, Any]]:
     if not isinstance(concept, dict):
         return []
-    return [c for c in concept.get("coding") or () if isinstance(c, dict)]
+    return [c for c in items(concept.get("coding")) if isinstance(c, dict)]
 
 
 def immunization_vaccine_code(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
@@ -347,7 +347,7 @@ def immunization_routine_timing(value: Any, path: str, _: dict[str, Any]) -> lis
     ``reasonCode`` (SATUSEHAT Immunization page)."""
     if not isinstance(value, dict):
         return []
-    reasons = value.get("reasonCode") or []
+    reasons = items(value.get("reasonCode"))
     codings = [c for r in reasons for c in _codings(r)]
     if any(c.get("system") == IMMUNIZATION_ROUTINE_TIMING for c in codings):
         return []
@@ -368,6 +368,20 @@ def reason_code_or_reference(value: Any, path: str, _: dict[str, Any]) -> list[t
     """A request says why: ``reasonCode`` or ``reasonReference`` (a referral without a reason is refused)."""
     if isinstance(value, dict) and not value.get("reasonCode") and not value.get("reasonReference"):
         return [(f"{path}.reasonCode", f"{path} needs a reasonCode or a reasonReference")]
+    return []
+
+
+# Questionnaires SATUSEHAT accepts in QuestionnaireResponse.questionnaire (RuleNumber 10169); the same list as
+# terminology.urls.QUESTIONNAIRES and the ilp-qr-1 expression of the profile (a test keeps them equal).
+SATUSEHAT_QUESTIONNAIRES = frozenset(
+    f"https://fhir.kemkes.go.id/Questionnaire/{q}" for q in ("Q0006", "Q0007", "Q0008", "Q0011", "Q0023")
+)
+
+
+def approved_questionnaire(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    """``QuestionnaireResponse.questionnaire`` is one SATUSEHAT accepts (RuleNumber 10169)."""
+    if isinstance(value, str) and value not in SATUSEHAT_QUESTIONNAIRES:
+        return [(path, f"{path} ({value}) is not a questionnaire SATUSEHAT accepts")]
     return []
 
 
@@ -392,4 +406,5 @@ def library(services: RuleServices, clock: Callable[[], datetime] | None = None)
         "immunization-expiration-date": _only(immunization_given, "expirationDate"),
         "immunization-routine-timing": immunization_routine_timing,
         "reason-code-or-reference": reason_code_or_reference,
+        "approved-questionnaire": approved_questionnaire,
     }
