@@ -92,13 +92,16 @@ class _Writer:
             targets = self.const(frozenset(rule.target_types))
             ref = self.name("r")
             self.emit(ind, f"if {v}.__class__ is dict:")
+            kind = self.name("t")
             self.emit(ind + 1, f"{ref} = {v}.get('reference')")
+            self.emit(ind + 1, f"if {ref}.__class__ is str and not {ref}.startswith('#'):")
             self.emit(
-                ind + 1,
-                f"if {ref}.__class__ is str and {ref}.split('/', 1)[0] not in {targets} "
-                f"and not {ref}.startswith(('urn:', '#')):",
+                ind + 2,
+                f"{kind} = checker.local_types.get({ref}) if {ref}.startswith('urn:') "
+                f"else {ref}.split('/', 1)[0]",
             )
-            self.emit(ind + 2, call)  # an absolute or conditional URL, or a wrong type: decided there
+            self.emit(ind + 2, f"if {kind} not in {targets}:")
+            self.emit(ind + 3, call)  # an absolute or conditional URL, or a wrong type: decided there
         elif rule.fixed is not None and not rule.target_types and not others:
             self.emit(ind, f"if {v} != {self.const(rule.fixed)}:")
             self.emit(ind + 1, call)

@@ -298,6 +298,9 @@ class Checker:
         self.extensions = extensions
         self.bindings = bindings
         self.generated = generated
+        # fullUrl → resourceType of the Bundle being validated, for the targets of urn:uuid references;
+        # set and cleared by the Validator around each Bundle (validation is synchronous)
+        self.local_types: dict[str, str] = {}
         self._compiled: dict[int, Callable[[dict[str, Any], str, dict[str, Any], list[Issue]], None]] = {}
 
     def check(self, profile: CompiledProfile, resource: dict[str, Any], path: str) -> list[Issue]:
@@ -479,10 +482,17 @@ class Checker:
         self, rule: ElementRule, value: dict[str, Any], path: str, issues: list[Issue]
     ) -> None:
         ref = value.get("reference")
-        if not isinstance(ref, str) or ref.startswith(("urn:", "#")):
+        if not isinstance(ref, str) or ref.startswith("#"):
             return
-        target = ref.split("?", 1)[0].split("/_history/")[0].rstrip("/").split("/")
-        rtype = target[-2] if len(target) >= 2 else target[0]
+        if ref.startswith("urn:"):
+            # inside a Bundle: the entry with that fullUrl says the type (unresolved ones are Bundle rules)
+            local = self.local_types.get(ref)
+            if local is None:
+                return
+            rtype = local
+        else:
+            target = ref.split("?", 1)[0].split("/_history/")[0].rstrip("/").split("/")
+            rtype = target[-2] if len(target) >= 2 else target[0]
         if rtype not in rule.target_types and "Resource" not in rule.target_types:
             self._issue(
                 issues,

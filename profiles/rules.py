@@ -214,7 +214,10 @@ def administrative_code(services: RuleServices) -> RuleFn:
                 out.append((where, f"{level} code '{code}' is not a Kemendagri region code"))
             elif parent and not code.startswith(parent):
                 out.append((where, f"{level} code '{code}' does not lie within '{parent}'"))
-            parent = code
+            else:
+                parent = code  # only a good code is the parent of the next level (no cascade of errors)
+                continue
+            parent = parent or ""  # a bad code: the next level is checked against the last good one
         return out
 
     return run

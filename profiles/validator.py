@@ -75,6 +75,21 @@ def _event_keys(defs: R4Definitions, rtype: str, elements: list[str]) -> tuple[t
     return tuple(out)
 
 
+def _local_types(bundle: dict[str, Any]) -> dict[str, str]:
+    """fullUrl → resourceType of the Bundle's entries (the targets of urn:uuid references)."""
+    out: dict[str, str] = {}
+    for entry in items(bundle.get("entry")):
+        if (
+            isinstance(entry, dict)
+            and isinstance(entry.get("fullUrl"), str)
+            and isinstance(entry.get("resource"), dict)
+        ):
+            rtype = entry["resource"].get("resourceType")
+            if isinstance(rtype, str):
+                out[entry["fullUrl"]] = rtype
+    return out
+
+
 def load_structure_definitions() -> list[dict[str, Any]]:
     folder = resources.files("profiles") / "data" / "ilp"
     return [
@@ -213,13 +228,11 @@ class Validator:
             check = check_bundle(resource, self.event_times, self.clock)
             result.issues.extend(check.issues)
             result.external.extend(check.external)
-            for i, entry in enumerate(items(resource.get("entry"))):
-                inner = entry.get("resource") if isinstance(entry, dict) else None
-                if not isinstance(inner, dict):
-                    continue
-                inner_type = inner.get("resourceType")
-                if isinstance(inner_type, str) and inner_type in self.structure.resource_types:
-                    self._profiled(inner, (), defaults, f"Bundle.entry[{i}].resource", result)
+            self.checker.local_types = _local_types(resource)
+            try:
+                self._entries(resource, defaults, result)
+            finally:
+                self.checker.local_types = {}
         else:
             path = where or str(resource["resourceType"])
             check = BundleCheck()
@@ -228,6 +241,16 @@ class Validator:
             result.external.extend(check.external)
             result.issues.extend(future_times(resource, path, self.event_times, self.clock() + CLOCK_SKEW))
         return result
+
+    def _entries(self, bundle: dict[str, Any], defaults: bool, result: ValidationResult) -> None:
+        """Profiles of each entry of a Bundle."""
+        for i, entry in enumerate(items(bundle.get("entry"))):
+            inner = entry.get("resource") if isinstance(entry, dict) else None
+            if not isinstance(inner, dict):
+                continue
+            inner_type = inner.get("resourceType")
+            if isinstance(inner_type, str) and inner_type in self.structure.resource_types:
+                self._profiled(inner, (), defaults, f"Bundle.entry[{i}].resource", result)
 
     def _profiled(
         self,

@@ -9,8 +9,6 @@ The Bundle knows each fullUrl's resourceType, so the target can be resolved ther
 
 from __future__ import annotations
 
-import pytest
-
 from profiles.validator import Validator
 from tests.profiles.helpers import errors, example
 
@@ -18,9 +16,6 @@ ORG_URL = "urn:uuid:9a7b2c1e-0001-4000-8000-000000000001"
 ENC_URL = "urn:uuid:9a7b2c1e-0001-4000-8000-000000000002"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="reference target types are not checked for urn:uuid references in a Bundle"
-)
 def test_reference_target_checked_for_urn_uuid_in_bundle(validator: Validator) -> None:
     org = example("ilp-organization", "valid-puskesmas.json")
     enc = example("ilp-encounter", "valid-posyandu-finished.json")
