@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.api import fhir_routes, operation_routes, ops
+from gateway.api import fhir_routes, operation_routes, ops, terminology_routes
 from gateway.api.errors import install_error_handlers
 from gateway.context import FhirContext, build_context
 from gateway.settings import Settings
@@ -42,9 +42,15 @@ def create_app(settings: Settings | None = None, *, on_startup: list[StartupHook
     app.add_middleware(StatusCounter, counter=app.state.requests)
     install_error_handlers(app)
     app.include_router(operation_routes.router)  # before fhir_routes: /fhir/{type}/$validate is not an id
+    app.include_router(terminology_routes.router)  # before fhir_routes: /fhir/CodeSystem/$lookup is not an id
     app.include_router(fhir_routes.router)
     app.include_router(ops.router)
-    app.state.route_table = [*operation_routes.router.routes, *fhir_routes.router.routes, *ops.router.routes]
+    app.state.route_table = [
+        *operation_routes.router.routes,
+        *terminology_routes.router.routes,
+        *fhir_routes.router.routes,
+        *ops.router.routes,
+    ]
     return app
 
 

@@ -155,7 +155,15 @@ def validate(
 
         issues = asyncio.run(run())
     else:
-        validator = Validator(R4Definitions.load(), default_profiles=settings.default_profiles)
+        from terminology.service import TerminologyService
+
+        terminology = TerminologyService.load()
+        validator = Validator(
+            R4Definitions.load(),
+            bindings=terminology,
+            services=terminology,
+            default_profiles=settings.default_profiles,
+        )
         issues = validator.validate(resource, profiles=profile or (), defaults=defaults).issues
     sys.stdout.write(
         orjson.dumps(operation_outcome(ordered(issues)), option=orjson.OPT_INDENT_2).decode() + "\n"

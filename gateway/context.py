@@ -18,6 +18,7 @@ from gateway.store.base import ResourceStore
 from gateway.store.sqlite import SqliteStore, sqlite_path
 from profiles.definitions import R4Definitions
 from profiles.validator import Validator
+from terminology.service import TerminologyService
 
 
 @dataclass(slots=True)
@@ -29,6 +30,7 @@ class FhirContext:
     store: ResourceStore
     summarizer: Summarizer
     validator: Validator
+    terminology: TerminologyService
 
     def is_resource_type(self, name: str) -> bool:
         return name in self.registry.resource_types
@@ -49,7 +51,12 @@ def build_context(settings: Settings) -> FhirContext:
         readers=settings.sqlite_readers,
         referential_integrity=settings.referential_integrity,
     )
-    validator = Validator(definitions, default_profiles=settings.default_profiles)
-    ctx = FhirContext(settings, definitions, registry, parser, store, Summarizer(definitions), validator)
+    terminology = TerminologyService.load()  # small JSON only; large code tables load on first use
+    validator = Validator(
+        definitions, bindings=terminology, services=terminology, default_profiles=settings.default_profiles
+    )
+    ctx = FhirContext(
+        settings, definitions, registry, parser, store, Summarizer(definitions), validator, terminology
+    )
     store.set_conditional_parser(ctx.parse_conditional)
     return ctx

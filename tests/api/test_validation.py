@@ -191,3 +191,29 @@ async def test_off_policy_skips_validation_but_not_validate(tmp_path: Path) -> N
         assert r.status_code == 201 and "x-validation-issues" not in r.headers
         v = await c.post("/fhir/Patient/$validate", json=patient(gender="wanita"))
         assert issues(v.json()) == [("error", "ILP-4001", ["Patient.gender"])]
+
+
+async def test_required_binding_of_the_base_definition(client: httpx.AsyncClient) -> None:
+    condition = {
+        "resourceType": "Condition",
+        "clinicalStatus": {
+            "coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "sembuh"}
+            ]
+        },
+        "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "I10"}]},
+        "subject": {"reference": "Patient/x"},
+    }
+    r = await client.post("/fhir/Condition/$validate", json=condition)
+    got = issues(r.json())
+    assert ("error", "ILP-4201", ["Condition.clinicalStatus"]) in got
+    assert ("error", "ILP-4503", ["Condition.subject.reference"]) in got
+
+
+async def test_nik_rule_with_real_tables(client: httpx.AsyncClient) -> None:
+    # day 41 = the 1st for a woman; a man with that NIK, or another birth date, contradicts it
+    p = patient("3171014101900001", gender="male", birthDate="1990-01-02")
+    r = await client.post(f"/fhir/Patient/$validate?profile={ILP_PATIENT}", json=p)
+    nik = [i for i in r.json()["issue"] if i["details"]["coding"][0]["code"] == "ILP-4313"]
+    assert nik and all(i["expression"] == ["Patient.identifier[0].value"] for i in nik)
+    assert not any("3171014101900001" in i["diagnostics"] for i in nik), "never echo a full NIK"
