@@ -21,6 +21,15 @@ TYPE_INTERACTIONS = (
     "search-type",
 )
 SYSTEM_INTERACTIONS = ("transaction", "batch", "history-system")
+HL7_OPERATION = "http://hl7.org/fhir/OperationDefinition/"
+# (resource type or None for system level, operation name, OperationDefinition id)
+OPERATIONS = (
+    (None, "validate", "Resource-validate"),
+    ("CodeSystem", "lookup", "CodeSystem-lookup"),
+    ("ValueSet", "validate-code", "ValueSet-validate-code"),
+    ("ValueSet", "expand", "ValueSet-expand"),
+    ("ConceptMap", "translate", "ConceptMap-translate"),
+)
 
 
 def _software_version() -> str:
@@ -53,6 +62,11 @@ def capability_statement(ctx: FhirContext, base: str) -> dict[str, Any]:
                 "conditionalDelete": "single",
                 "searchInclude": [f"{rtype}:{p.code}" for p in params if p.type == "reference"],
                 "searchRevInclude": sorted(rev.get(rtype, [])),
+                "operation": [
+                    {"name": name, "definition": HL7_OPERATION + definition}
+                    for on, name, definition in OPERATIONS
+                    if on == rtype or on is None
+                ],
                 "searchParam": [
                     {"name": p.code, "definition": p.url, "type": p.type}
                     if p.url
@@ -81,6 +95,11 @@ def capability_statement(ctx: FhirContext, base: str) -> dict[str, Any]:
                 "with a warning unless Prefer: handling=strict.",
                 "resource": resources,
                 "interaction": [{"code": c} for c in SYSTEM_INTERACTIONS],
+                "operation": [
+                    {"name": name, "definition": HL7_OPERATION + definition}
+                    for on, name, definition in OPERATIONS
+                    if on is None
+                ],
             }
         ],
     }

@@ -201,6 +201,9 @@ async def test_metadata_lists_what_is_supported(client: httpx.AsyncClient) -> No
         and "Patient:general-practitioner" in p["searchInclude"]
     )
     assert "_text" not in params and "_content" not in params  # not supported, so not listed
+    assert [o["name"] for o in rest["operation"]] == ["validate"]
+    assert [o["name"] for o in by_type["ValueSet"]["operation"]] == ["validate", "validate-code", "expand"]
+    assert [o["name"] for o in by_type["CodeSystem"]["operation"]] == ["validate", "lookup"]
 
 
 async def test_health_and_metrics(client: httpx.AsyncClient) -> None:
