@@ -27,6 +27,9 @@ from stdnum.id import nik as stdnum_nik
 from terminology.areas import Areas
 
 LENGTH = 16
+# Provinces whose regency codes the 2022 split renumbered (Papua → Papua, Papua Selatan, Papua Tengah,
+# Papua Pegunungan; Papua Barat → Papua Barat, Papua Barat Daya): older NIKs there may carry retired codes.
+PAPUA_BEFORE_2022 = frozenset({"91", "92", "93", "94", "95", "96"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +119,18 @@ def _region_problems(number: str, masked: str, areas: Areas) -> list[NikProblem]
         ]
     for code, level, name in ((regency, "regency", "regency/city"), (district, "district", "district")):
         if not areas.exists(code, level, include_retired=True):
+            if province in PAPUA_BEFORE_2022:
+                # a NIK keeps the code of its first registration; the 2022 Papua split retired codes older
+                # than the table's 2022 edition, so such a code may still be legitimate
+                message = (
+                    f"{code} is not a {name} code in the Kemendagri table (2025, nor retired 2022 codes); in "
+                    f"Papua a NIK may carry a code retired by the 2022 split ({masked})"
+                )
+                return [NikProblem(level, "warning", message)]
             message = (
-                f"{code} is not a {name} code in the Kemendagri table (2025, nor retired 2022 codes); a NIK "
-                f"keeps the code of its first registration, so a code retired by a later split may still be "
-                f"legitimate ({masked})"
+                f"{code} is not a {name} code in the Kemendagri table (2025, nor retired 2022) ({masked})"
             )
-            return [NikProblem(level, "warning", message)]
+            return [NikProblem(level, "error", message)]
     return []
 
 

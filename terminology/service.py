@@ -305,9 +305,9 @@ class TerminologyService:
         return self.validate_code(code, system=system, url=url).result
 
     def nik_problems(self, nik: str, birth_date: str | None, gender: str | None) -> list[str]:
-        """Errors of a NIK plus its disagreements with birthDate/gender. The region-prefix warnings of
-        :func:`terminology.nik.check_nik` are left out: a NIK keeps the code of its first registration,
-        which a later split may have retired (pre-2022 Papua), so they cannot reject a resource."""
+        """Errors of a NIK (an unknown region prefix included) plus its disagreements with birthDate/gender.
+        The region-prefix *warnings* of :func:`terminology.nik.check_nik` (Papua codes a 2022 split may
+        have retired) are left out: they cannot reject a resource."""
         checked = check_nik(nik, self.areas)
         born = None
         if birth_date and len(birth_date) == 10:

@@ -86,8 +86,8 @@ def test_structure_errors(svc: TerminologyService, number: str, problem: str) ->
 
 def test_region_prefix(svc: TerminologyService) -> None:
     assert codes("9901011708450001", svc) == [("province", "error")]  # no province 99
-    assert codes("3199011708450001", svc) == [("regency", "warning")]  # no regency 3199
-    assert codes("3171991708450001", svc) == [("district", "warning")]  # no district 317199
+    assert codes("3199011708450001", svc) == [("regency", "error")]  # no regency 3199
+    assert codes("3171991708450001", svc) == [("district", "error")]  # no district 317199
     assert codes("9301011708450001", svc) == []  # Papua Selatan (2022), Merauke
     assert codes("9601011708450001", svc) == []  # Papua Barat Daya (2022)
     legacy = check_nik("9471011708450001", svc.areas)  # Kota Jayapura before the 2022 recoding
