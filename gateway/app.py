@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.api import fhir_routes, operation_routes, ops, terminology_routes
+from gateway.api import fhir_routes, mapping_routes, operation_routes, ops, terminology_routes
 from gateway.api.errors import install_error_handlers
 from gateway.context import FhirContext, build_context
 from gateway.settings import Settings
@@ -45,11 +45,13 @@ def create_app(settings: Settings | None = None, *, on_startup: list[StartupHook
     app.include_router(terminology_routes.router)  # before fhir_routes: /fhir/CodeSystem/$lookup is not an id
     app.include_router(fhir_routes.router)
     app.include_router(ops.router)
+    app.include_router(mapping_routes.router)  # POST /map/{record-type}, /ingest/{record-type}
     app.state.route_table = [
         *operation_routes.router.routes,
         *terminology_routes.router.routes,
         *fhir_routes.router.routes,
         *ops.router.routes,
+        *mapping_routes.router.routes,
     ]
     return app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging.config
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -171,6 +171,112 @@ def validate(
     errors = sum(i.is_error for i in issues)
     err.print(f"{errors} error(s), {len(issues) - errors} other issue(s)")
     raise typer.Exit(1 if errors else 0)
+
+
+@app.command("map")
+def map_cmd(
+    file: Annotated[
+        str, typer.Argument(help="Records as JSON (an object or an array) or CSV; '-' reads stdin.")
+    ],
+    record_type: Annotated[str, typer.Option("--type", help="Record type, e.g. posyandu-balita.")],
+    out: Annotated[
+        str | None, typer.Option("--out", help="Write the Bundles here (default: stdout).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="ndjson (one Bundle per line) or json (an array).")
+    ] = "ndjson",
+    input_format: Annotated[
+        str | None, typer.Option("--input", help="json or csv (default: from the file name, else json).")
+    ] = None,
+    validate: Annotated[
+        bool, typer.Option("--validate/--no-validate", help="Validate each Bundle against the profiles.")
+    ] = False,
+) -> None:
+    """Map source records to transaction Bundles; row errors on stderr, exit code 1 if any record failed."""
+    import sys
+    from datetime import UTC, datetime
+
+    from mappers.base import MappingContext
+    from mappers.registry import MapperRegistry
+    from terminology.service import TerminologyService
+
+    if fmt not in ("ndjson", "json"):
+        err.print(f"[red]--format must be ndjson or json, not {fmt}[/red]")
+        raise typer.Exit(2)
+    registry = MapperRegistry.load()
+    if record_type not in registry:
+        err.print(f"[red]unknown record type {record_type}[/red]; known: {', '.join(registry.record_types)}")
+        raise typer.Exit(2)
+    raw = sys.stdin.buffer.read() if file == "-" else _read_file(file)
+    terminology = TerminologyService.load()
+    validator = _validator(terminology) if validate else None
+    ctx = MappingContext(terminology, datetime.now(UTC))
+    kind = input_format or ("csv" if file.lower().endswith(".csv") else "json")
+    failed = _map_to(
+        out, fmt, _rows(raw, kind, registry.contract(record_type)), record_type, ctx, registry, validator
+    )
+    raise typer.Exit(1 if failed else 0)
+
+
+def _validator(terminology: Any) -> Any:
+    from profiles.definitions import R4Definitions
+    from profiles.validator import Validator
+
+    return Validator(R4Definitions.load(), bindings=terminology, services=terminology)
+
+
+def _rows(raw: bytes, kind: str, contract: Any) -> Any:
+    from mappers.reader import ReaderError, read_records
+
+    try:
+        return read_records(raw, "csv" if kind == "csv" else "json", contract)
+    except ReaderError as exc:
+        err.print(f"[red]{exc.message_id}[/red] {exc.message}")
+        raise typer.Exit(2) from None
+
+
+def _map_to(
+    out: str | None, fmt: str, rows: Any, record_type: str, ctx: Any, registry: Any, validator: Any
+) -> int:
+    """Write the Bundles of ``rows`` (progress bar on stderr); returns the number of failed rows."""
+    import sys
+
+    import orjson
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from mappers.pipeline import map_records
+
+    rows = list(rows)
+    sink = open(out, "wb") if out else sys.stdout.buffer  # noqa: SIM115
+    failed = mapped = 0
+    columns = (TextColumn("mapping"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err, disable=len(rows) < 500, transient=True) as progress:
+            task = progress.add_task("map", total=len(rows))
+            sink.write(b"[" if fmt == "json" else b"")
+            for result in map_records(record_type, rows, ctx, registry, validator=validator):
+                for issue in result.issues:
+                    colour = "red" if issue.severity == "error" else "yellow"
+                    where = f" {issue.field}" if issue.field else ""
+                    err.print(
+                        f"row {issue.row}{where}: [{colour}]{issue.severity}[/{colour}] {issue.message_id} "
+                        f"{issue.message}",
+                        highlight=False,
+                    )
+                if result.bundle is None:
+                    failed += 1
+                else:
+                    if fmt == "json":
+                        sink.write(b"," if mapped else b"")
+                    sink.write(orjson.dumps(result.bundle) + (b"\n" if fmt == "ndjson" else b""))
+                    mapped += 1
+                progress.advance(task)
+            sink.write(b"]\n" if fmt == "json" else b"")
+    finally:
+        if out:
+            sink.close()
+    err.print(f"{mapped + failed} row(s): {mapped} mapped, {failed} failed")
+    return failed
 
 
 def _read_file(path: str) -> bytes:

@@ -16,6 +16,7 @@ from gateway.search.registry import SearchRegistry
 from gateway.settings import Settings
 from gateway.store.base import ResourceStore
 from gateway.store.sqlite import SqliteStore, sqlite_path
+from mappers.registry import MapperRegistry
 from profiles.definitions import R4Definitions
 from profiles.validator import Validator
 from terminology.service import TerminologyService
@@ -31,6 +32,7 @@ class FhirContext:
     summarizer: Summarizer
     validator: Validator
     terminology: TerminologyService
+    mappers: MapperRegistry  # record type → mapper and contract (POST /map, /ingest)
 
     def is_resource_type(self, name: str) -> bool:
         return name in self.registry.resource_types
@@ -56,7 +58,15 @@ def build_context(settings: Settings) -> FhirContext:
         definitions, bindings=terminology, services=terminology, default_profiles=settings.default_profiles
     )
     ctx = FhirContext(
-        settings, definitions, registry, parser, store, Summarizer(definitions), validator, terminology
+        settings,
+        definitions,
+        registry,
+        parser,
+        store,
+        Summarizer(definitions),
+        validator,
+        terminology,
+        MapperRegistry.load(),
     )
     store.set_conditional_parser(ctx.parse_conditional)
     return ctx

