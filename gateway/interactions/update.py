@@ -65,12 +65,7 @@ async def update(
     entry = WriteEntry(
         "PUT", resource_type, id=resource_id, resource=resource, if_match=parse_if_match(if_match)
     )
-    warnings = await check_write(ctx, resource)
-    [result] = await ctx.store.transaction([entry])
-    assert result.stored is not None
-    return write_result(
-        result.stored, result.status, prefer, base, "Created" if result.created else "Updated", warnings
-    )
+    return await _put(ctx, entry, prefer, base)
 
 
 async def conditional_update(
@@ -97,9 +92,14 @@ async def conditional_update(
     entry = WriteEntry(
         "PUT", resource_type, resource=resource, condition=condition, if_match=parse_if_match(if_match)
     )
-    warnings = await check_write(ctx, resource)
+    return await _put(ctx, entry, prefer, base)
+
+
+async def _put(ctx: FhirContext, entry: WriteEntry, prefer: Prefer, base: str) -> FhirResult:
+    """Validate (under the write policy), store and answer one PUT."""
+    assert entry.resource is not None
+    warnings = await check_write(ctx, entry.resource)
     [result] = await ctx.store.transaction([entry])
     assert result.stored is not None
-    return write_result(
-        result.stored, result.status, prefer, base, "Created" if result.created else "Updated", warnings
-    )
+    message = "Created" if result.created else "Updated"
+    return write_result(result.stored, result.status, prefer, base, message, warnings)
