@@ -10,7 +10,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_message_ids_are_documented() -> None:
     used = set()
-    for path in [*(ROOT / "gateway").rglob("*.py"), *(ROOT / "profiles").rglob("*.py")]:
+    for path in [
+        *(ROOT / "gateway").rglob("*.py"),
+        *(ROOT / "profiles").rglob("*.py"),
+        *(ROOT / "mappers").rglob("*.py"),
+    ]:
         used |= set(re.findall(r'"(ILP-\d{4})"', path.read_text()))
     documented = set(re.findall(r"^\| (ILP-\d{4}) \|", (ROOT / "docs" / "message-ids.md").read_text(), re.M))
     profile_rules = set()

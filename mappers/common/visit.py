@@ -1,0 +1,127 @@
+"""The visit every record describes: who saw the person, where, when, and the ids derived from it.
+
+Times follow SATUSEHAT's rule that every dateTime is sent in UTC ``+00:00`` (Patient and Observation
+resource pages; Kamus Validasi 10295/10296): a local ``visit_date`` is converted from the zone of the
+province of ``desa_code`` (:mod:`mappers.times`). (!) A record that gives only a date gets the visit start
+at :data:`DAY_START` local time (Posyandu open in the morning; no source fixes this) and, without
+``visit_end``, an end :data:`DEFAULT_MINUTES` later: send a local date-time to avoid the guess.
+
+Deterministic ids (:func:`mappers.ids.resource_id`) come from (source system, record type, record id, role),
+so sending the same record again updates the same resources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from mappers.common.errors import MappingError
+from mappers.ids import resource_id
+from mappers.times import zone_for
+from terminology import urls
+
+DAY_START = "08:00"
+DEFAULT_MINUTES = 30
+TIME_ORDER = "ILP-6025"
+
+
+def utc_instant(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def local_datetime(value: str, desa_code: str) -> datetime:
+    """A date or local date-time of a record as an aware datetime (a bare date → :data:`DAY_START`)."""
+    text = value if len(value) > 10 else f"{value}T{DAY_START}"
+    dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=zone_for(desa_code))
+
+
+def practitioner_reference(nik: str) -> str:
+    """A conditional reference resolved by the transaction (the health worker's Practitioner by NIK;
+    SATUSEHAT onboarding resolves Practitioner NIK → IHS number, domain notes §1.4)."""
+    return f"Practitioner?identifier={urls.NIK}|{nik}"
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """The visit part of a record. ``arrived``/``in_progress``/``finished`` are aware datetimes."""
+
+    record_type: str
+    record_id: str
+    source_system: str
+    org_id: str
+    location_id: str
+    officer_nik: str
+    officer_name: str
+    desa_code: str
+    arrived: datetime
+    in_progress: datetime
+    finished: datetime
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], record_type: str) -> Visit:
+        """From the shared visit fields (common.schema.json#/$defs/visit)."""
+        desa = str(record["desa_code"])
+        start = local_datetime(record["visit_date"], desa)
+        if "visit_end" in record:
+            end = local_datetime(record["visit_end"], desa)
+            if end <= start:
+                raise MappingError.at("visit_end", "visit_end must be later than visit_date", TIME_ORDER)
+        else:
+            end = start + timedelta(minutes=DEFAULT_MINUTES)
+        return cls(
+            record_type,
+            record["record_id"],
+            record["source_system"],
+            record["facility_org_id"],
+            record["location_id"],
+            record["officer_nik"],
+            record["officer_name"],
+            desa,
+            start,
+            start,
+            end,
+        )
+
+    # ------------------------------------------------------------------------------------------- ids
+    def id(self, role: str) -> str:
+        """The deterministic resource id of this record's resource with ``role`` (``encounter``, …)."""
+        return resource_id(self.source_system, self.record_type, self.record_id, role)
+
+    def identifier(self, system: str, role: str | None = None) -> dict[str, str]:
+        """A business identifier: the record id (plus ``:role`` for one of several resources)."""
+        value = self.record_id if role is None else f"{self.record_id}:{role}"
+        return {"system": system, "value": value}
+
+    # ---------------------------------------------------------------------------------------- times
+    @property
+    def start(self) -> str:
+        return utc_instant(self.arrived)
+
+    @property
+    def end(self) -> str:
+        return utc_instant(self.finished)
+
+    @property
+    def measured(self) -> str:
+        """When measurements were taken (the in-progress time), UTC."""
+        return utc_instant(self.in_progress)
+
+    @property
+    def local_date(self) -> str:
+        """The visit's calendar date where it happened (for ages in days)."""
+        return self.arrived.date().isoformat()
+
+    # ----------------------------------------------------------------------------------- references
+    @property
+    def performer(self) -> dict[str, str]:
+        return {"reference": practitioner_reference(self.officer_nik), "display": self.officer_name}
+
+    @property
+    def organization(self) -> dict[str, str]:
+        return {"reference": f"Organization/{self.org_id}"}
+
+    @property
+    def location(self) -> dict[str, str]:
+        return {"reference": f"Location/{self.location_id}"}
