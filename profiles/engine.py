@@ -39,6 +39,32 @@ class Bindings(Protocol):
     def in_valueset(self, url: str, system: str | None, code: str) -> bool: ...
 
 
+class MemoBindings:
+    """Remembers the answers of a :class:`Bindings` (they depend only on the value set, system and code;
+    the code tables are immutable while the server runs). Bounded: cleared when it grows past ``limit``."""
+
+    def __init__(self, inner: Bindings, limit: int = 100_000) -> None:
+        self.inner = inner
+        self.limit = limit
+        self._known: dict[str, bool] = {}
+        self._member: dict[tuple[str, str | None, str], bool] = {}
+
+    def knows_valueset(self, url: str) -> bool:
+        known = self._known.get(url)
+        if known is None:
+            known = self._known[url] = self.inner.knows_valueset(url)
+        return known
+
+    def in_valueset(self, url: str, system: str | None, code: str) -> bool:
+        key = (url, system, code)
+        member = self._member.get(key)
+        if member is None:
+            if len(self._member) >= self.limit:
+                self._member.clear()
+            member = self._member[key] = self.inner.in_valueset(url, system, code)
+        return member
+
+
 RuleFn = Callable[[Any, str, dict[str, Any]], list[tuple[str, str]]]
 """A named invariant: (value, its path, the whole resource) → [(path, message)] for each violation."""
 

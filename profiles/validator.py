@@ -27,7 +27,15 @@ from profiles.bundle_rules import (
 )
 from profiles.codegen import CheckFn, compile_check
 from profiles.definitions import R4Definitions
-from profiles.engine import Bindings, Checker, CompiledProfile, ElementRule, FhirPathCompiler, compile_profile
+from profiles.engine import (
+    Bindings,
+    Checker,
+    CompiledProfile,
+    ElementRule,
+    FhirPathCompiler,
+    MemoBindings,
+    compile_profile,
+)
 from profiles.issues import Issue, items
 from profiles.profile_schema import NotTranslatable, profile_schema
 from profiles.rules import CLOCK_SKEW
@@ -114,7 +122,7 @@ class Validator:
         """``fast=False`` checks profiles with the interpreter only (the reference implementation)."""
         self.defs = defs
         self.structure = StructureValidator(defs)
-        self.bindings = bindings
+        self.bindings = MemoBindings(bindings) if bindings is not None else None
         self.clock = clock or (lambda: datetime.now(UTC))
         library = rules.library(services or NoServices(), self.clock)
         fhirpath = FhirPathCompiler()
@@ -137,7 +145,7 @@ class Validator:
         for rtype, url in self.default_profiles.items():
             if self._profile(url) is None:
                 raise ValueError(f"default profile for {rtype} is unknown: {url}")
-        self.checker = Checker(self.extensions, bindings, generated=fast)
+        self.checker = Checker(self.extensions, self.bindings, generated=fast)
         self.fast = fast
         self._fast_paths: dict[str, tuple[Any, CheckFn] | None] = {}
         self._base: dict[str, CompiledProfile] = {}
