@@ -6,7 +6,8 @@ Inputs: a 20-entry transaction Bundle (1 Patient, 1 Encounter, 18 Observations, 
 Patient and Observations carrying the ILP profiles in meta.profile) and single resources.
 
 Compared, per input (medians of --rounds rounds, each contender once per round, µs):
-* ``gateway``: this project's validator, full: R4 structure + profiles + bindings + Bundle rules;
+* ``gateway``: this project's validator, full, as the gateway runs it: R4 structure + profiles + bindings
+  (terminology) + named rules (NIK, regions, UCUM units) + Bundle rules;
 * ``fhir.resources``: fhir.resources 8.3 R4B ``model_validate`` (structure and types only);
 * ``floor``: jsonschema-rs structure only, i.e. the project's structure stage (the official R4 JSON schema,
   dispatched per resource type, issues built); ``floor (raw)`` is jsonschema-rs ``is_valid`` alone on each
@@ -32,6 +33,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from profiles.definitions import R4Definitions
 from profiles.structure import StructureValidator
 from profiles.validator import Validator
+from terminology.service import TerminologyService
 
 PROFILE = "https://ilp-gateway.example.id/fhir/StructureDefinition/"
 NIK = "https://fhir.kemkes.go.id/id/nik"
@@ -163,7 +165,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=200, help="timed rounds per input (default 200)")
     args = ap.parse_args()
     defs = R4Definitions.load()
-    validator = Validator(defs)
+    terminology = TerminologyService.load()
+    validator = Validator(defs, bindings=terminology, services=terminology)  # full, as the gateway runs it
     structure = StructureValidator(defs)
     rows = []
     for name, resource in inputs().items():

@@ -32,6 +32,39 @@ class RuleServices(Protocol):
     def units_for(self, system: str, code: str) -> frozenset[str] | None: ...
 
 
+class MemoServices:
+    """Remembers the answers of :class:`RuleServices` (pure functions of their arguments over tables that do
+    not change while the server runs). Bounded: each memo is cleared when it grows past ``limit``."""
+
+    def __init__(self, inner: RuleServices, limit: int = 100_000) -> None:
+        self.inner = inner
+        self.limit = limit
+        self._nik: dict[tuple[str, str | None, str | None], list[str]] = {}
+        self._area: dict[str, bool] = {}
+        self._units: dict[tuple[str, str], frozenset[str] | None] = {}
+
+    def nik_problems(self, nik: str, birth_date: str | None, gender: str | None) -> list[str]:
+        key = (nik, birth_date, gender)
+        if key not in self._nik:
+            if len(self._nik) >= self.limit:
+                self._nik.clear()
+            self._nik[key] = self.inner.nik_problems(nik, birth_date, gender)
+        return self._nik[key]
+
+    def area_exists(self, code: str) -> bool:
+        if code not in self._area:
+            self._area[code] = self.inner.area_exists(code)
+        return self._area[code]
+
+    def units_for(self, system: str, code: str) -> frozenset[str] | None:
+        key = (system, code)
+        if key not in self._units:
+            if len(self._units) >= self.limit:
+                self._units.clear()
+            self._units[key] = self.inner.units_for(system, code)
+        return self._units[key]
+
+
 def _parse_instant(text: str) -> datetime | None:
     """Start of a FHIR date/dateTime/instant in UTC (dates without a zone read as UTC)."""
     try:

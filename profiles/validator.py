@@ -124,7 +124,7 @@ class Validator:
         self.structure = StructureValidator(defs)
         self.bindings = MemoBindings(bindings) if bindings is not None else None
         self.clock = clock or (lambda: datetime.now(UTC))
-        library = rules.library(services or NoServices(), self.clock)
+        library = rules.library(rules.MemoServices(services) if services else NoServices(), self.clock)
         fhirpath = FhirPathCompiler()
         self.extensions: dict[str, CompiledProfile] = {}
         self.profiles: dict[str, CompiledProfile] = {}
