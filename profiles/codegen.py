@@ -105,6 +105,15 @@ class _Writer:
         elif rule.fixed is not None and not rule.target_types and not others:
             self.emit(ind, f"if {v} != {self.const(rule.fixed)}:")
             self.emit(ind + 1, call)
+        elif rule.constraints and not (
+            rule.target_types
+            or rule.fixed is not None
+            or rule.pattern is not None
+            or rule.binding
+            or rule.extension_profile
+        ):
+            for c in rule.constraints:  # invariants only: call them directly
+                self.emit(ind, f"checker.constraint({self.const(c)}, {v}, {p}, R, I)")
         else:
             self.emit(ind, call)
 
@@ -112,9 +121,19 @@ class _Writer:
         """Code for child ``name`` of the object ``v``."""
         r = self.const(rule)
         if self.value_only and rule.slicing is None and name.endswith("[x]"):
-            x, px = self.name("x"), self.name("p")  # the schema checked cardinality and the allowed types
-            self.emit(ind, f"for {x}, {px} in _children({v}, {name!r}, {p}):")
-            self.node(rule, x, px, ind + 1)
+            # the schema checked cardinality and the allowed types, so the value is one of the allowed
+            # variants and not an array: look those keys up directly
+            stem = name[:-3]
+            x, px = self.name("x"), self.name("p")
+            for t in rule.types or ():
+                key = stem + t[0].upper() + t[1:]
+                self.emit(ind, f"{x} = {v}.get({key!r})")
+                self.emit(ind, f"if {x} is not None:")
+                self.emit(ind + 1, f"{px} = {p} + {'.' + key!r}")
+                self.node(rule, x, px, ind + 1)
+            if not rule.types:
+                self.emit(ind, f"for {x}, {px} in _children({v}, {name!r}, {p}):")
+                self.node(rule, x, px, ind + 1)
             return
         if self.value_only and self.simple_slicing(rule):
             self.sliced_values(rule, name, v, p, ind)

@@ -396,24 +396,22 @@ class Checker:
         if extension and rule.extension_profile and rule.extension_profile in self.extensions:
             self._node(self.extensions[rule.extension_profile].root, value, path, resource, issues)
         for c in rule.constraints:
-            try:
-                violations = c.run(value, path, resource)
-            except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
-                # malformed input the rule did not foresee: report it, never crash the validation
-                text = f"{c.key}: could not be evaluated on this value ({type(exc).__name__})"
-                issues.append(Issue("error", "invariant", "ILP-4302", text, (path,), c.rule_number))
-                continue
-            for where, message in violations:
-                issues.append(
-                    Issue(
-                        c.severity,
-                        "invariant",
-                        c.message_id,
-                        f"{c.key}: {message or c.human}",
-                        (where,),
-                        c.rule_number,
-                    )
-                )
+            self.constraint(c, value, path, resource, issues)
+
+    @staticmethod
+    def constraint(
+        c: Constraint, value: Any, path: str, resource: dict[str, Any], issues: list[Issue]
+    ) -> None:
+        """Run one invariant; one that cannot be evaluated on a malformed value is reported, never raised."""
+        try:
+            violations = c.run(value, path, resource)
+        except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+            text = f"{c.key}: could not be evaluated on this value ({type(exc).__name__})"
+            issues.append(Issue("error", "invariant", "ILP-4302", text, (path,), c.rule_number))
+            return
+        for where, message in violations:
+            text = f"{c.key}: {message or c.human}"
+            issues.append(Issue(c.severity, "invariant", c.message_id, text, (where,), c.rule_number))
 
     def element(
         self, rule: ElementRule, nodes: list[Node], path: str, resource: dict[str, Any], issues: list[Issue]

@@ -148,6 +148,8 @@ class Validator:
         self.checker = Checker(self.extensions, self.bindings, generated=fast)
         self.fast = fast
         self._fast_paths: dict[str, tuple[Any, CheckFn] | None] = {}
+        # only selections without issues, so keys are built from known profile URLs (a bounded set)
+        self._selection: dict[tuple[str, tuple[str, ...], bool], list[CompiledProfile]] = {}
         self._base: dict[str, CompiledProfile] = {}
         raw = orjson.loads((resources.files("profiles") / "data" / "event-times.json").read_bytes())
         self.event_times = {k: _event_keys(defs, k, v) for k, v in raw.items() if not k.startswith("_")}
@@ -272,14 +274,35 @@ class Validator:
         base = self._base_profile(str(resource.get("resourceType")))
         if base is not None:
             result.issues.extend(self.checker.check(base, resource, path))
-        selected, issues = self.profiles_for(resource, explicit, defaults, where)
-        result.issues.extend(issues)
+        selected = self._selected(resource, explicit, defaults)
+        if selected is None:
+            selected, issues = self.profiles_for(resource, explicit, defaults, where)
+            result.issues.extend(issues)
         for profile in selected:
             fast = self._fast_path(profile) if self.fast else None
             if fast is not None and fast[0].is_valid(resource):
                 fast[1](resource, path, resource, result.issues)  # only what the schema cannot check
             else:
                 result.issues.extend(self.checker.check(profile, resource, path))
+
+    def _selected(
+        self, resource: dict[str, Any], explicit: Iterable[str], defaults: bool
+    ) -> list[CompiledProfile] | None:
+        """Profile selection remembered per (type, meta.profile, defaults) when it raises no issue."""
+        if explicit:
+            return None
+        meta = resource.get("meta")
+        urls = meta.get("profile") if isinstance(meta, dict) else None
+        if urls is not None and not (isinstance(urls, list) and all(isinstance(u, str) for u in urls)):
+            return None
+        key = (str(resource.get("resourceType")), tuple(urls or ()), defaults)
+        cached = self._selection.get(key)
+        if cached is None:
+            selected, issues = self.profiles_for(resource, (), defaults, "")
+            if issues:
+                return None  # reported by the caller; not cached, so unknown URLs cannot grow the cache
+            cached = self._selection[key] = selected
+        return cached
 
     def _fast_path(self, profile: CompiledProfile) -> tuple[Any, CheckFn] | None:
         """The profile's JSON Schema (jsonschema-rs) and its value-only generated checks, built on first use;
