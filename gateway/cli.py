@@ -21,6 +21,13 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 
+def _settings(store: str | None, log_level: str | None = None) -> Settings:
+    """Settings from the environment (GATEWAY_*), with the command line's options winning."""
+    settings = Settings()
+    updates = {k: v for k, v in (("store_url", store), ("log_level", log_level)) if v}
+    return Settings.model_validate(settings.model_dump() | updates) if updates else settings
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -43,12 +50,7 @@ def serve(
     from gateway.context import FhirContext
     from gateway.demo import load_demo
 
-    overrides: dict[str, object] = {}
-    if store:
-        overrides["store_url"] = store
-    if log_level:
-        overrides["log_level"] = log_level
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = _settings(store, log_level)
     config = log_config(settings.log_level)
     logging.config.dictConfig(config)
     base = settings.base_url or f"http://{host}:{port}/fhir"
@@ -90,7 +92,7 @@ def load_demo_cmd(
     from gateway.context import build_context
     from gateway.demo import load_demo
 
-    settings = Settings(**({"store_url": store} if store else {}))  # type: ignore[arg-type]
+    settings = _settings(store)
 
     async def run() -> int:
         ctx = build_context(settings)
@@ -132,7 +134,7 @@ def validate(
     from profiles.definitions import R4Definitions
     from profiles.validator import Validator
 
-    settings = Settings(**({"store_url": store} if store else {}))  # type: ignore[arg-type]
+    settings = _settings(store)
     raw = sys.stdin.buffer.read() if file == "-" else _read_file(file)
     try:
         resource = orjson.loads(raw)
