@@ -39,6 +39,8 @@ test: lint typecheck pytest
 bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/validate.py
+	$(BIN)/python bench/map.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info
