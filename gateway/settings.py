@@ -10,8 +10,9 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROFILE_BASE = "https://ilp-gateway.example.id/fhir/StructureDefinition/"
-DEFAULT_PROFILES = {"Patient": PROFILE_BASE + "ilp-patient", "Observation": PROFILE_BASE + "ilp-observation"}
+from terminology.urls import ilp_profile
+
+DEFAULT_PROFILES = {"Patient": ilp_profile("ilp-patient"), "Observation": ilp_profile("ilp-observation")}
 
 
 class Settings(BaseSettings):

@@ -47,9 +47,9 @@ REPEATED_CODE = "ILP-6062"
 LAB_UNIT = "ILP-6063"
 LAB_OUTSIDE_FRAGMENT = "ILP-6064"
 
-CONDITION_PROFILE = f"{urls.LOCAL_BASE}/StructureDefinition/ilp-condition"
-PROCEDURE_PROFILE = f"{urls.LOCAL_BASE}/StructureDefinition/ilp-procedure"
-MEDICATION_REQUEST_PROFILE = f"{urls.LOCAL_BASE}/StructureDefinition/ilp-medication-request"
+CONDITION_PROFILE = urls.ilp_profile("ilp-condition")
+PROCEDURE_PROFILE = urls.ilp_profile("ilp-procedure")
+MEDICATION_REQUEST_PROFILE = urls.ilp_profile("ilp-medication-request")
 ADULT_YEARS = 18
 BP_FROM_YEARS = 13
 # vitals field → (role, LOINC); the unit is the terminology's preferred one (mm[Hg], /min, Cel, kg, cm)

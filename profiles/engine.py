@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from profiles.issues import Issue
+from terminology.urls import ILP_PROFILE_BASE
 
-EXT_BASE = "https://ilp-gateway.example.id/fhir/StructureDefinition/"
+EXT_BASE = ILP_PROFILE_BASE  # the project's own extensions on profiles (message-id, satusehat-rule, …)
 EXT_MESSAGE_ID = EXT_BASE + "message-id"
 EXT_RULE = EXT_BASE + "satusehat-rule"
 EXT_IMPLEMENTATION = EXT_BASE + "constraint-implementation"

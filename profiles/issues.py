@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-MESSAGE_SYSTEM = "https://ilp-gateway.example.id/fhir/CodeSystem/message-id"
+from terminology.urls import LOCAL_BASE
+
+MESSAGE_SYSTEM = f"{LOCAL_BASE}/CodeSystem/message-id"
 SEVERITY_ORDER = {"fatal": 0, "error": 1, "warning": 2, "information": 3}
 
 

@@ -16,7 +16,20 @@ from __future__ import annotations
 import re
 
 # ------------------------------------------------------------------ our own canonical base (this gateway)
-LOCAL_BASE = "https://ilp-gateway.example.id/fhir"
+LOCAL_BASE = "https://ilp-gateway.example.id/fhir"  # placeholder: replace by a domain the project owns
+ILP_PROFILE_BASE = f"{LOCAL_BASE}/StructureDefinition/"  # our profiles (ilp-patient, …) and extensions
+
+
+def ilp_profile(name: str) -> str:
+    """``ilp_profile("ilp-patient")`` → the canonical URL of one of this gateway's profiles."""
+    return ILP_PROFILE_BASE + name
+
+
+# Identifiers and codes the gateway itself defines (unconfirmed for SATUSEHAT; see docs/records)
+NEWBORN_IDENTIFIER = f"{LOCAL_BASE}/sid/newborn"  # mother's NIK + birth date + birth order
+ILP_OBSERVATION_CODES = f"{LOCAL_BASE}/CodeSystem/ilp-observation"
+KFA_TO_VACCINE_GROUP = f"{LOCAL_BASE}/ConceptMap/kfa-vaccine-to-vaccine-group"
+KFA_TO_CVX = f"{LOCAL_BASE}/ConceptMap/kfa-vaccine-to-cvx"
 
 # ----------------------------------------------------------------------------- person identifier systems
 NIK = "https://fhir.kemkes.go.id/id/nik"  # lower-case; the library README's /id/NIK is a typo

@@ -13,7 +13,7 @@ from typing import Any
 
 from terminology import urls
 
-ILP_OBSERVATION = f"{urls.LOCAL_BASE}/CodeSystem/ilp-observation"
+ILP_OBSERVATION = urls.ILP_OBSERVATION_CODES
 
 # code → display (Bahasa Indonesia, as on the KMS / Buku KIA, with the English meaning)
 ILP_OBSERVATION_CODES: dict[str, str] = {

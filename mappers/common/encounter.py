@@ -18,7 +18,7 @@ from typing import Any
 from mappers.common.visit import Visit, utc_instant
 from terminology import urls
 
-ENCOUNTER_PROFILE = f"{urls.LOCAL_BASE}/StructureDefinition/ilp-encounter"
+ENCOUNTER_PROFILE = urls.ilp_profile("ilp-encounter")
 CLASS_DISPLAY = {"AMB": "ambulatory", "HH": "home health", "FLD": "field", "VR": "virtual"}
 
 

@@ -22,9 +22,9 @@ from mappers.common.visit import Visit
 from terminology import urls
 from terminology.service import TerminologyService
 
-IMMUNIZATION_PROFILE = f"{urls.LOCAL_BASE}/StructureDefinition/ilp-immunization"
-TO_GROUP = f"{urls.LOCAL_BASE}/ConceptMap/kfa-vaccine-to-vaccine-group"
-TO_CVX = f"{urls.LOCAL_BASE}/ConceptMap/kfa-vaccine-to-cvx"
+IMMUNIZATION_PROFILE = urls.ilp_profile("ilp-immunization")
+TO_GROUP = urls.KFA_TO_VACCINE_GROUP
+TO_CVX = urls.KFA_TO_CVX
 
 
 @dataclass(frozen=True, slots=True)

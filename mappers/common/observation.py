@@ -21,7 +21,7 @@ from mappers.common.visit import Visit
 from terminology import urls
 from terminology.service import TerminologyService
 
-OBSERVATION_PROFILE = f"{urls.LOCAL_BASE}/StructureDefinition/ilp-observation"
+OBSERVATION_PROFILE = urls.ilp_profile("ilp-observation")
 CATEGORY_DISPLAY = {
     "vital-signs": "Vital Signs",
     "exam": "Exam",

@@ -27,8 +27,8 @@ from terminology import urls
 
 # (!) The gateway's own identifier for a baby known only by the mother's NIK; should move to
 # terminology/urls.py with the next terminology change.
-NEWBORN = f"{urls.LOCAL_BASE}/sid/newborn"
-PATIENT_PROFILE = f"{urls.LOCAL_BASE}/StructureDefinition/ilp-patient"
+NEWBORN = urls.NEWBORN_IDENTIFIER
+PATIENT_PROFILE = urls.ilp_profile("ilp-patient")
 GENDER = {"L": "male", "P": "female"}
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from mappers.common.visit import Visit
 from terminology import urls
 
-SERVICE_REQUEST_PROFILE = f"{urls.LOCAL_BASE}/StructureDefinition/ilp-service-request"
+SERVICE_REQUEST_PROFILE = urls.ilp_profile("ilp-service-request")
 REFERRAL = {"system": urls.SNOMED, "code": "3457005", "display": "Patient referral"}
 REFERRAL_CATEGORY = {"system": urls.SNOMED, "code": "306206005", "display": "Referral to service"}
 
