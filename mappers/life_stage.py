@@ -11,9 +11,10 @@ codes for screenings that have no published code, and the referral the findings 
   kader does not assign. Diagnoses come from puskesmas-kunjungan.
 * Screening scores with no LOINC code in the terminology (SRQ-20, SDQ, PUMA, ADL, the TB symptom screen)
   are Observations with a code of the gateway's ``ilp-observation`` code system
-  (:data:`mappers.common.codes.ILP_OBSERVATION`; codes in :data:`CODES`). (!) A QuestionnaireResponse
-  would need one of SATUSEHAT's approved questionnaires (Q0006, Q0007, Q0008, Q0011, Q0023; rule 10169),
-  and which of them is which screening is not known (domain notes §8.12), so none is used.
+  (:data:`mappers.common.codes.ILP_OBSERVATION`, codes listed in ``ILP_OBSERVATION_CODES`` there).
+  (!) A QuestionnaireResponse would need one of SATUSEHAT's approved questionnaires (Q0006, Q0007,
+  Q0008, Q0011, Q0023; rule 10169), and which of them is which screening is not known (domain notes
+  §8.12), so none is used.
 * Positive findings that call for a referral, and the record's own ``referral_reason``, become one
   ServiceRequest (:func:`mappers.common.referral.referral_request`) with ``reasonReference`` to the
   Observations and ``reasonCode.text`` for the reasons given as text.
@@ -27,7 +28,7 @@ from typing import Any
 
 from mappers.base import RecordIssue
 from mappers.bundle import TransactionBuilder
-from mappers.common.codes import ILP_OBSERVATION
+from mappers.common.codes import ilp_code
 from mappers.common.errors import MappingError, finding
 from mappers.common.interpretation import coded
 from mappers.common.observation import category, observation, quantity_observation
@@ -45,28 +46,14 @@ EXPIRED_VACCINE = "ILP-6053"
 
 # (!) Gateway codes for screenings without a published code (see the module docstring). They belong to
 # the same code system as mappers.common.codes.ILP_OBSERVATION_CODES and should join it there.
-CODES: dict[str, str] = {
-    "srq20-score": "Skor SRQ-20 (Self-Reporting Questionnaire, jumlah jawaban ya, 0–20)",
-    "sdq-score": "Skor total kesulitan SDQ (Strengths and Difficulties Questionnaire, 0–40)",
-    "puma-score": "Skor PUMA (kuesioner skrining PPOK, 0–9)",
-    "adl-score": "Skor AKS/ADL (indeks Barthel, 0–20)",
-    "tb-symptom-screen": "Skrining gejala TBC",
-    "tb-cough-2-weeks": "Batuk ≥ 2 minggu",
-    "tb-fever": "Demam",
-    "tb-weight-loss": "Berat badan turun tanpa sebab jelas",
-    "tb-night-sweats": "Keringat malam tanpa aktivitas",
-    "iron-tablets": "Tablet tambah darah (TTD) diberikan",
-    "danger-sign": "Tanda bahaya kehamilan",
-    "anc-visit-number": "Kunjungan antenatal (ANC) ke-",
-}
 SMOKING_LOINC = "72166-2"  # Tobacco smoking status (LOINC; answers SNOMED CT, as in HL7 IPS / US Core)
 SMOKER = {"system": urls.SNOMED, "code": "77176002", "display": "Smoker"}
 NON_SMOKER = {"system": urls.SNOMED, "code": "8392000", "display": "Non-smoker"}
 
 
 def ilp(code: str) -> dict[str, Any]:
-    """A CodeableConcept of the gateway's ilp-observation code system (one of :data:`CODES`)."""
-    return {"coding": [{"system": ILP_OBSERVATION, "code": code, "display": CODES[code]}]}
+    """A CodeableConcept of the gateway's ilp-observation code system."""
+    return ilp_code(code)
 
 
 def born_before(birth_date: str, visit: Visit) -> date:
