@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -11,13 +12,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.api import fhir_routes, mapping_routes, operation_routes, ops, terminology_routes
 from gateway.api.errors import install_error_handlers
-from gateway.context import FhirContext, build_context
+from gateway.context import build_context
+from gateway.demo import load_demo
 from gateway.settings import Settings
 
-StartupHook = Callable[[FhirContext], Awaitable[None]]
+log = logging.getLogger("gateway")
 
 
-def create_app(settings: Settings | None = None, *, on_startup: list[StartupHook] | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -26,8 +28,9 @@ def create_app(settings: Settings | None = None, *, on_startup: list[StartupHook
         await ctx.store.start()
         app.state.ctx = ctx
         try:
-            for hook in on_startup or []:
-                await hook(ctx)
+            if settings.demo:
+                n = await load_demo(ctx, settings.base_url or "http://localhost/fhir")
+                log.info("demo data loaded (%d entries)", n)
             yield
         finally:
             await ctx.store.stop()

@@ -44,31 +44,29 @@ def serve(
     log_level: Annotated[str | None, typer.Option(help="debug, info, warning or error.")] = None,
 ) -> None:
     """Start the gateway: FHIR REST API at /fhir, /healthz and /metrics."""
+    import os
+
     import uvicorn
 
-    from gateway.app import StartupHook, create_app
-    from gateway.context import FhirContext
-    from gateway.demo import load_demo
-
+    # uvicorn builds the app with the factory, from the environment, so the options go there
+    if store:
+        os.environ["GATEWAY_STORE_URL"] = store
+    if log_level:
+        os.environ["GATEWAY_LOG_LEVEL"] = log_level
+    if demo:
+        os.environ["GATEWAY_DEMO"] = "true"
     settings = _settings(store, log_level)
     config = log_config(settings.log_level)
     logging.config.dictConfig(config)
     base = settings.base_url or f"http://{host}:{port}/fhir"
-    hooks: list[StartupHook] = []
-    if demo:
-
-        async def _demo(ctx: FhirContext) -> None:
-            n = await load_demo(ctx, base)
-            err.print(f"[green]demo data loaded[/green] ({n} entries)")
-
-        hooks.append(_demo)
     err.print(f"[bold]ILP FHIR gateway[/bold] store [cyan]{settings.store_url}[/cyan]")
     err.print(
         f"FHIR base URL: [bold cyan]{base}[/bold cyan]   (metadata: {base}/metadata, health: "
         f"http://{host}:{port}/healthz)"
     )
     uvicorn.run(
-        create_app(settings, on_startup=hooks),
+        "gateway.app:create_app",
+        factory=True,
         host=host,
         port=port,
         log_config=config,

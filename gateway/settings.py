@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     )
     sqlite_readers: int = Field(default=4, ge=1, le=64, description="Read connections (threads) for SQLite.")
     log_level: str = Field(default="info", description="Log level: debug, info, warning or error.")
+    demo: bool = Field(default=False, description="Load the demo Bundles at start-up (idempotent).")
 
     @field_validator("store_url")
     @classmethod

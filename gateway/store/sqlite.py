@@ -233,7 +233,8 @@ class SqliteStore:
     ) -> None:
         outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            # may wait for another process's write lock (busy_timeout): do that off the event loop
+            await asyncio.to_thread(conn.execute, "BEGIN IMMEDIATE")
             self._next_rid = conn.execute("SELECT coalesce(max(rid), 0) + 1 FROM resource").fetchone()[0]
             self._next_hid = conn.execute("SELECT coalesce(max(hid), 0) + 1 FROM history").fetchone()[0]
         except sqlite3.Error as exc:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from gateway.app import create_app
+from gateway.settings import Settings
 from tests.conftest import NIK, observation, outcome_codes, patient
 
 BASE = "http://test/fhir"
@@ -213,3 +216,15 @@ async def test_health_and_metrics(client: httpx.AsyncClient) -> None:
     assert (
         "ilp_gateway_resources 1" in metrics and 'ilp_gateway_http_requests_total{status="201"} 1' in metrics
     )
+
+
+async def test_demo_loads_at_start_up_idempotently(tmp_path: Path) -> None:
+    for _ in range(2):  # a restart loads again: conditional creates, so nothing is duplicated
+        app = create_app(Settings(store_url=f"sqlite:///{tmp_path}/demo.db", demo=True))
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c,
+        ):
+            assert (await c.get("/healthz")).json() == {"status": "ok", "resources": 12}
+            total = (await c.get("/fhir/Observation?_summary=count")).json()["total"]
+            assert total == 4
