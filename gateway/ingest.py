@@ -32,11 +32,10 @@ from gateway.context import FhirContext
 from gateway.errors import GatewayError
 from gateway.interactions.bundle import status_line
 from gateway.store.base import EntryResult, WriteEntry
-from gateway.validation import ValidationMode
+from gateway.validation import ValidationMode, validate
 from mappers.base import MappingContext, MapResult, RecordIssue
 from mappers.pipeline import map_records, with_validation
 from mappers.reader import SourceRow
-from profiles.issues import Issue
 
 DEFAULT_CONCURRENCY = 64
 
@@ -142,16 +141,9 @@ class Ingest:
         """Step 4: profiles (defaults applied) and references to resources outside the Bundle."""
         if result.bundle is None or self.mode is ValidationMode.OFF:
             return result
-        checked = self.ctx.validator.validate(result.bundle, defaults=True)
-        issues = list(checked.issues)
-        for ref in checked.external:
-            key = (ref.resource_type, ref.id)
-            if key not in self._known:
-                stored = await self.ctx.store.read(*key)
-                self._known[key] = stored is not None and not stored.deleted
-            if not self._known[key]:
-                message = f"{ref.expression}: {ref.resource_type}/{ref.id} is not in this server"
-                issues.append(Issue("error", "not-found", "ILP-4503", message, (ref.expression,)))
+        issues = await validate(
+            self.ctx.validator, self.ctx.store, result.bundle, defaults=True, known=self._known
+        )
         out = with_validation(result, issues)
         if self.mode is ValidationMode.WARN and out.bundle is None:
             out.bundle = result.bundle  # warn: stored all the same, the issues are reported

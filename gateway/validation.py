@@ -14,7 +14,7 @@ from typing import Any
 from gateway.context import FhirContext
 from gateway.errors import Category, GatewayError
 from gateway.store.base import ResourceStore
-from profiles.issues import Issue
+from profiles.issues import SEVERITY_ORDER, Issue
 from profiles.validator import ValidationResult, Validator
 
 
@@ -32,11 +32,13 @@ async def validate(
     profiles: Iterable[str] = (),
     defaults: bool = False,
     where: str = "",
+    known: dict[tuple[str, str], bool] | None = None,
 ) -> list[Issue]:
-    """All issues of ``resource``, including references that resolve neither in it nor in the store."""
+    """All issues of ``resource``, including references that resolve neither in it nor in the store.
+    ``known`` remembers which ``(type, id)`` the store holds, across calls (an ingest run passes one)."""
     result: ValidationResult = validator.validate(resource, profiles=profiles, defaults=defaults, where=where)
     issues = list(result.issues)
-    checked: dict[tuple[str, str], bool] = {}
+    checked = known if known is not None else {}
     for ref in result.external:
         key = (ref.resource_type, ref.id)
         if key not in checked:
@@ -68,8 +70,7 @@ def ordered(issues: list[Issue]) -> list[Issue]:
 
 
 def _severity_then_path(issue: Issue) -> tuple[int, str]:
-    order = {"fatal": 0, "error": 1, "warning": 2, "information": 3}
-    return order.get(issue.severity, 4), issue.expression[0] if issue.expression else ""
+    return SEVERITY_ORDER.get(issue.severity, 4), issue.expression[0] if issue.expression else ""
 
 
 async def check_write(ctx: FhirContext, resource: dict[str, Any], *, where: str = "") -> list[Issue]:
