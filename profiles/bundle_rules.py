@@ -20,8 +20,9 @@ from typing import Any
 import orjson
 
 from profiles.issues import Issue, items
-from profiles.rules import CLOCK_SKEW, _parse_instant
+from profiles.rules import parse_instant
 
+CLOCK_SKEW = timedelta(minutes=5)  # a sender's clock may run this far ahead of ours
 _LITERAL = re.compile(r"^(?:[a-z]+://[^?]*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
 
 
@@ -47,6 +48,8 @@ class ExternalReference:
 class BundleCheck:
     issues: list[Issue] = field(default_factory=list)
     external: list[ExternalReference] = field(default_factory=list)
+    local_types: dict[str, str] = field(default_factory=dict)
+    """fullUrl → resourceType of the Bundle's entries (the targets of ``urn:uuid:`` references)."""
 
 
 def references(node: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -116,10 +119,12 @@ def check_bundle(
 ) -> BundleCheck:
     out = BundleCheck()
     kind = bundle.get("type")
-    entries = [e for e in items(bundle.get("entry")) if isinstance(e, dict)]
+    entries = list(enumerate(items(bundle.get("entry"))))  # indices of the Bundle as sent
     local: set[str] = set()
     seen: dict[str, int] = {}
-    for i, entry in enumerate(entries):
+    for i, entry in entries:
+        if not isinstance(entry, dict):
+            continue  # the structure stage reports it
         where = f"Bundle.entry[{i}]"
         full_url = entry.get("fullUrl")
         resource = entry.get("resource") if isinstance(entry.get("resource"), dict) else None
@@ -160,6 +165,8 @@ def check_bundle(
             m = _LITERAL.match(full_url)
             if m:
                 local.add(f"{m.group(1)}/{m.group(2)}")
+            if resource is not None and isinstance(resource.get("resourceType"), str):
+                out.local_types[full_url] = resource["resourceType"]
         if resource is not None:
             if resource.get("resourceType") == "Bundle":
                 out.issues.append(
@@ -177,8 +184,8 @@ def check_bundle(
     now = (clock or (lambda: datetime.now(UTC)))() + CLOCK_SKEW
     horizon = (now - timedelta(days=2)).strftime("%Y-%m-%d")
     resources = []
-    for i, entry in enumerate(entries):
-        resource = entry.get("resource")
+    for i, entry in entries:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
         if isinstance(resource, dict) and resource.get("resourceType") != "Bundle":
             resources.append(resource)
             out.issues.extend(
@@ -208,7 +215,7 @@ def future_times(
         for text, where in _times(value, f"{path}.{key}.{sub}" if sub else f"{path}.{key}"):
             if text[:10] < horizon:
                 continue  # a calendar date before yesterday is in the past in every time zone
-            when = _parse_instant(text)
+            when = parse_instant(text)
             if when is not None and when > now:
                 yield Issue("error", "value", "ILP-4505", f"{where} ({text}) is in the future", (where,))
 

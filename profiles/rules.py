@@ -9,8 +9,7 @@ message id*; this module only says *how*. Each rule returns ``[(path, message)]`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from profiles.engine import RuleFn
@@ -18,7 +17,6 @@ from profiles.issues import items
 
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
 NIK_IBU_SYSTEM = "https://fhir.kemkes.go.id/id/nik-ibu"
-CLOCK_SKEW = timedelta(minutes=5)
 ENCOUNTER_FLOW = ("planned", "arrived", "triaged", "in-progress", "onleave", "finished")
 
 
@@ -65,7 +63,7 @@ class MemoServices:
         return self._units[key]
 
 
-def _parse_instant(text: str) -> datetime | None:
+def parse_instant(text: str) -> datetime | None:
     """Start of a FHIR date/dateTime/instant in UTC (dates without a zone read as UTC)."""
     try:
         if len(text) == 4:
@@ -88,21 +86,6 @@ def _date_values(value: Any, path: str) -> list[tuple[str, str]]:
     return []
 
 
-def not_future(clock: Callable[[], datetime]) -> RuleFn:
-    """Dates of events that already happened may not lie in the future (SATUSEHAT: invalid date value)."""
-
-    def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
-        limit = clock() + CLOCK_SKEW
-        out = []
-        for text, where in _date_values(value, path):
-            when = _parse_instant(text)
-            if when is not None and when > limit:
-                out.append((where, f"{where} ({text}) is in the future"))
-        return out
-
-    return run
-
-
 def utc(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
     """A dateTime with a time must be in UTC, ``+00:00`` (SATUSEHAT: convert WIB −7, WITA −8, WIT −9)."""
     out = []
@@ -120,7 +103,7 @@ def encounter_period(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str
     start, end = period.get("start"), period.get("end")
     if not isinstance(end, str):
         return [(f"{path}.period.end", f"{path}.period.end is required when status is finished")]
-    s, e = _parse_instant(start) if isinstance(start, str) else None, _parse_instant(end)
+    s, e = parse_instant(start) if isinstance(start, str) else None, parse_instant(end)
     if s is not None and e is not None and e <= s:
         return [
             (f"{path}.period.end", f"{path}.period.end ({end}) must be later than period.start ({start})")
@@ -153,12 +136,12 @@ def encounter_status_history(value: Any, path: str, _: dict[str, Any]) -> list[t
             )
         )
     period = value.get("period") or {}
-    lo = _parse_instant(period["start"]) if isinstance(period.get("start"), str) else None
-    hi = _parse_instant(period["end"]) if isinstance(period.get("end"), str) else None
+    lo = parse_instant(period["start"]) if isinstance(period.get("start"), str) else None
+    hi = parse_instant(period["end"]) if isinstance(period.get("end"), str) else None
     for i, h in enumerate(history):
         for k in ("start", "end"):
             t = (h.get("period") or {}).get(k) if isinstance(h, dict) else None
-            when = _parse_instant(t) if isinstance(t, str) else None
+            when = parse_instant(t) if isinstance(t, str) else None
             if when is not None and ((lo and when < lo) or (hi and when > hi)):
                 out.append(
                     (
@@ -421,11 +404,9 @@ def approved_questionnaire(value: Any, path: str, _: dict[str, Any]) -> list[tup
     return []
 
 
-def library(services: RuleServices, clock: Callable[[], datetime] | None = None) -> dict[str, RuleFn]:
+def library(services: RuleServices) -> dict[str, RuleFn]:
     """All named rules, bound to the services they need."""
-    now = clock or (lambda: datetime.now(UTC))
     return {
-        "not-future": not_future(now),
         "utc": utc,
         "encounter-period": encounter_period,
         "encounter-status-history": encounter_status_history,
@@ -434,7 +415,6 @@ def library(services: RuleServices, clock: Callable[[], datetime] | None = None)
         "nik-or-nik-ibu": nik_or_nik_ibu,
         "administrative-code": administrative_code(services),
         "quantity-unit": quantity_unit(services),
-        "immunization-given": immunization_given,
         "sys-ids-identifier": sys_ids_identifier,
         "immunization-vaccine-code": immunization_vaccine_code,
         "immunization-location": immunization_location,

@@ -19,6 +19,7 @@ import orjson
 
 from profiles import rules
 from profiles.bundle_rules import (
+    CLOCK_SKEW,
     BundleCheck,
     ExternalReference,
     check_bundle,
@@ -38,7 +39,6 @@ from profiles.engine import (
 )
 from profiles.issues import Issue, items
 from profiles.profile_schema import NotTranslatable, profile_schema
-from profiles.rules import CLOCK_SKEW
 from profiles.structure import StructureValidator
 
 CODED = frozenset({"CodeableConcept", "Coding"})
@@ -83,21 +83,6 @@ def _event_keys(defs: R4Definitions, rtype: str, elements: list[str]) -> tuple[t
     return tuple(out)
 
 
-def _local_types(bundle: dict[str, Any]) -> dict[str, str]:
-    """fullUrl → resourceType of the Bundle's entries (the targets of urn:uuid references)."""
-    out: dict[str, str] = {}
-    for entry in items(bundle.get("entry")):
-        if (
-            isinstance(entry, dict)
-            and isinstance(entry.get("fullUrl"), str)
-            and isinstance(entry.get("resource"), dict)
-        ):
-            rtype = entry["resource"].get("resourceType")
-            if isinstance(rtype, str):
-                out[entry["fullUrl"]] = rtype
-    return out
-
-
 def load_structure_definitions() -> list[dict[str, Any]]:
     folder = resources.files("profiles") / "data" / "ilp"
     return [
@@ -124,17 +109,15 @@ class Validator:
         self.structure = StructureValidator(defs)
         self.bindings = MemoBindings(bindings) if bindings is not None else None
         self.clock = clock or (lambda: datetime.now(UTC))
-        library = rules.library(rules.MemoServices(services) if services else NoServices(), self.clock)
+        library = rules.library(rules.MemoServices(services) if services else NoServices())
         fhirpath = FhirPathCompiler()
         self.extensions: dict[str, CompiledProfile] = {}
         self.profiles: dict[str, CompiledProfile] = {}
         self.aliases: dict[str, str] = {}
-        self.definitions: list[dict[str, Any]] = []
         for sd in (
             structure_definitions if structure_definitions is not None else load_structure_definitions()
         ):
             compiled = compile_profile(sd, library, fhirpath)
-            self.definitions.append(sd)
             if sd["type"] == "Extension":
                 self.extensions[sd["url"]] = compiled
             else:
@@ -234,19 +217,19 @@ class Validator:
         if not isinstance(rtype, str) or rtype not in self.structure.resource_types:
             return result
         self._profiled(resource, profiles, defaults, where, result)
-        if resource.get("resourceType") == "Bundle":
+        if rtype == "Bundle":
             check = check_bundle(resource, self.event_times, self.clock)
             result.issues.extend(check.issues)
             result.external.extend(check.external)
-            self.checker.local_types = _local_types(resource)
+            self.checker.local_types = check.local_types
             try:
                 self._entries(resource, defaults, result)
             finally:
                 self.checker.local_types = {}
         else:
-            path = where or str(resource["resourceType"])
+            path = where or rtype
             check = BundleCheck()
-            check_references(resource, path, {f"{resource['resourceType']}/{resource.get('id')}"}, check)
+            check_references(resource, path, {f"{rtype}/{resource.get('id')}"}, check)
             result.issues.extend(check.issues)
             result.external.extend(check.external)
             result.issues.extend(future_times(resource, path, self.event_times, self.clock() + CLOCK_SKEW))
