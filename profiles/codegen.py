@@ -33,16 +33,25 @@ class _Writer:
         key = id(rule)
         if key not in self._python:
             self._python[key] = False  # guards recursive extension definitions
-            ext = self.checker.extensions.get(rule.extension_profile or "")
-            self._python[key] = bool(
-                rule.target_types
-                or rule.binding
-                or rule.constraints
-                or (ext is not None and self.needs_python(ext.root))
-                or any(self.needs_python(c) for c in rule.children.values())
-                or any(self.needs_python(s.rule) for s in rule.slices)
+            self._python[key] = self.needs_python_here(rule) or any(
+                self.needs_python(s.rule) for s in rule.slices
             )
         return self._python[key]
+
+    def needs_python_here(self, rule: ElementRule) -> bool:
+        """Python work on the element itself, its extension definition or its children (slices aside)."""
+        ext = self.checker.extensions.get(rule.extension_profile or "")
+        return (
+            self.own_python(rule)
+            or (ext is not None and self.needs_python(ext.root))
+            or any(self.needs_python(c) for c in rule.children.values())
+        )
+
+    @staticmethod
+    def own_python(rule: ElementRule) -> bool:
+        """Checks of the element's own value that JSON Schema cannot express: reference targets, bindings,
+        invariants."""
+        return bool(rule.target_types or rule.binding or rule.constraints)
 
     def name(self, prefix: str) -> str:
         self.n += 1
@@ -64,7 +73,7 @@ class _Writer:
         ext = self.checker.extensions.get(rule.extension_profile or "") if self.value_only else None
         if ext is not None:
             # value-only: the extension definition's checks are generated inline, not interpreted
-            if self.needs_python_here(rule, with_extension=False) and rule.has_value_checks:
+            if self.own_python(rule):
                 self.emit(ind, f"checker.value_checks({r}, {v}, {p}, R, I, False)")
             if self.needs_python(ext.root):
                 self.node(ext.root, v, p, ind)
@@ -85,8 +94,8 @@ class _Writer:
     def value_checks(self, rule: ElementRule, r: str, v: str, p: str, ind: int) -> None:
         """Inline the cheap test of the commonest single checks; the interpreter reports or clears it."""
         call = f"checker.value_checks({r}, {v}, {p}, R, I)"
-        others = rule.pattern is not None or rule.binding or rule.extension_profile or rule.constraints
-        if rule.target_types and rule.fixed is None and not others:
+        kinds = rule.value_check_kinds
+        if kinds == {"targets"}:
             if "Resource" in rule.target_types:
                 return
             targets = self.const(frozenset(rule.target_types))
@@ -102,16 +111,10 @@ class _Writer:
             )
             self.emit(ind + 2, f"if {kind} not in {targets}:")
             self.emit(ind + 3, call)  # an absolute or conditional URL, or a wrong type: decided there
-        elif rule.fixed is not None and not rule.target_types and not others:
+        elif kinds == {"fixed"}:
             self.emit(ind, f"if {v} != {self.const(rule.fixed)}:")
             self.emit(ind + 1, call)
-        elif rule.constraints and not (
-            rule.target_types
-            or rule.fixed is not None
-            or rule.pattern is not None
-            or rule.binding
-            or rule.extension_profile
-        ):
+        elif kinds == {"constraints"}:
             for c in rule.constraints:  # invariants only: call them directly
                 self.emit(ind, f"checker.constraint({self.const(c)}, {v}, {p}, R, I)")
         else:
@@ -205,17 +208,6 @@ class _Writer:
             self.emit(ind + 2, f"{px} = f'{{{p}}}.{name}[{{{i}}}]'")
             self.node(rule, x, px, ind + 2)
         self.emit(ind + 1, "pass")
-
-    def needs_python_here(self, rule: ElementRule, *, with_extension: bool = True) -> bool:
-        """Python work on the element itself or its children (its slices aside)."""
-        ext = self.checker.extensions.get(rule.extension_profile or "") if with_extension else None
-        return bool(
-            rule.target_types
-            or rule.binding
-            or rule.constraints
-            or (ext is not None and self.needs_python(ext.root))
-            or (with_extension and any(self.needs_python(c) for c in rule.children.values()))
-        )
 
 
 def compile_check(profile: CompiledProfile, checker: Checker, *, value_only: bool = False) -> CheckFn:

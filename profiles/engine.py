@@ -109,7 +109,21 @@ class ElementRule:
     rule_number: int | None = None
 
     @property
+    def value_check_kinds(self) -> frozenset[str]:
+        """Which checks :meth:`Checker.value_checks` runs on a value of this element (used when compiling)."""
+        present = (
+            ("fixed", self.fixed is not None),
+            ("pattern", self.pattern is not None),
+            ("targets", bool(self.target_types)),
+            ("binding", bool(self.binding)),
+            ("extension", bool(self.extension_profile)),
+            ("constraints", bool(self.constraints)),
+        )
+        return frozenset(kind for kind, there in present if there)
+
+    @property
     def has_value_checks(self) -> bool:
+        """``bool(value_check_kinds)`` as one cheap test: the interpreter asks it for every value."""
         return bool(
             self.fixed is not None
             or self.pattern is not None
