@@ -79,7 +79,7 @@ INSERTS = {
     "uri": "INSERT OR IGNORE INTO idx_uri (pid, value, rid) VALUES (?, ?, ?)",
 }
 _READ = (
-    "SELECT r.version, r.last_updated, r.deleted, h.body, h.method FROM resource r "
+    "SELECT r.rid, r.version, r.last_updated, r.deleted, h.body, h.method FROM resource r "
     "JOIN history h ON h.hid = r.hid WHERE r.type = ? AND r.id = ?"
 )
 
@@ -433,7 +433,7 @@ def _read_current(c: sqlite3.Connection, resource_type: str, resource_id: str) -
     row = c.execute(_READ, (resource_type, resource_id)).fetchone()
     if row is None:
         return None
-    version, updated, deleted, body, method = row
+    _, version, updated, deleted, body, method = row
     return StoredResource(resource_type, resource_id, version, updated, bool(deleted), body, method)
 
 
@@ -473,11 +473,7 @@ class _Tx:
         return [r[0] for r in rows]
 
     async def current(self, resource_type: str, resource_id: str) -> StoredResource | None:
-        row = self.conn.execute(
-            "SELECT r.rid, r.version, r.last_updated, r.deleted, h.body, h.method FROM resource r "
-            "JOIN history h ON h.hid = r.hid WHERE r.type = ? AND r.id = ?",
-            (resource_type, resource_id),
-        ).fetchone()
+        row = self.conn.execute(_READ, (resource_type, resource_id)).fetchone()
         if row is None:
             return None
         rid, version, updated, deleted, body, method = row
@@ -494,7 +490,7 @@ class _Tx:
         return self._rids[key]
 
     def _history(
-        self, rid: int, rtype: str, rid_s: str, version: int, now: int, method: str, body: bytes | None
+        self, rid: int, rtype: str, resource_id: str, version: int, now: int, method: str, body: bytes | None
     ) -> int:
         store = self.store
         hid = store._next_hid
@@ -502,9 +498,21 @@ class _Tx:
         self.conn.execute(
             "INSERT INTO history (hid, rid, type, id, version, last_updated, method, body) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (hid, rid, rtype, rid_s, version, now, method, body),
+            (hid, rid, rtype, resource_id, version, now, method, body),
         )
         return hid
+
+    def _supersede(
+        self, rid: int, rtype: str, resource_id: str, version: int, now: int, method: str, body: bytes | None
+    ) -> None:
+        """A new current version of a stored resource (``body=None``: deleted): its history row, the
+        resource row pointed at it, and the old version's index rows removed."""
+        hid = self._history(rid, rtype, resource_id, version, now, method, body)
+        self.conn.execute(
+            "UPDATE resource SET version = ?, last_updated = ?, deleted = ?, hid = ? WHERE rid = ?",
+            (version, now, int(body is None), hid, rid),
+        )
+        self._unindex(rid)
 
     async def put(
         self, resource_type: str, resource_id: str, resource: dict[str, Any], version: int, method: Method
@@ -529,12 +537,7 @@ class _Tx:
             )
             self._rids[(resource_type, resource_id)] = rid
         else:
-            hid = self._history(rid, resource_type, resource_id, version, now, method, body)
-            conn.execute(
-                "UPDATE resource SET version = ?, last_updated = ?, deleted = 0, hid = ? WHERE rid = ?",
-                (version, now, hid, rid),
-            )
-            self._unindex(rid)
+            self._supersede(rid, resource_type, resource_id, version, now, method, body)
         self._index(rid, store.registry.extract(doc))
         return StoredResource(resource_type, resource_id, version, now, False, body, method)
 
@@ -542,12 +545,7 @@ class _Tx:
         rid = self._rid(resource_type, resource_id)
         assert rid is not None
         now = self.store._clock()
-        hid = self._history(rid, resource_type, resource_id, version, now, "DELETE", None)
-        self.conn.execute(
-            "UPDATE resource SET version = ?, last_updated = ?, deleted = 1, hid = ? WHERE rid = ?",
-            (version, now, hid, rid),
-        )
-        self._unindex(rid)
+        self._supersede(rid, resource_type, resource_id, version, now, "DELETE", None)
         return StoredResource(resource_type, resource_id, version, now, True, None, "DELETE")
 
     async def referrers(self, resource_type: str, resource_id: str, limit: int) -> list[str]:
