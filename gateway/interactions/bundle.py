@@ -14,11 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import orjson
-
 from gateway.context import FhirContext
 from gateway.errors import Category, GatewayError, Issue, fail, operation_outcome
-from gateway.interactions.bundles import body_fragment, dumps, new_bundle
+from gateway.interactions.bundles import body_fragment, body_fragment_of, dumps, new_bundle
 from gateway.interactions.common import FhirResult, Prefer, check_id, check_resource, check_type
 from gateway.interactions.history import history
 from gateway.interactions.read import read
@@ -270,10 +268,6 @@ async def _read_entry(ctx: FhirContext, e: ReadEntry, prefer: Prefer, base: str)
     if "ETag" in result.headers:
         entry["response"]["etag"] = result.headers["ETag"]
     return entry
-
-
-def body_fragment_of(body: bytes | dict[str, Any]) -> Any:
-    return orjson.Fragment(body) if isinstance(body, bytes) else body
 
 
 async def _transaction(

@@ -32,6 +32,11 @@ def body_fragment(stored: StoredResource) -> orjson.Fragment:
     return orjson.Fragment(stored.body)
 
 
+def body_fragment_of(body: bytes | dict[str, Any]) -> orjson.Fragment | dict[str, Any]:
+    """An entry's resource from an interaction's result body: serialised bytes embedded as they are."""
+    return orjson.Fragment(body) if isinstance(body, bytes) else body
+
+
 def paging_links(
     url: str, query: str, offset: int, count: int, total: int | None, page_len: int
 ) -> list[dict[str, str]]:

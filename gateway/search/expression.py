@@ -100,16 +100,23 @@ def _apply(step: Step, nodes: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
     return out
 
 
-_ABSOLUTE_REF = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
+_LITERAL_REFERENCE = re.compile(r"^(?:.*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
+
+
+def literal_reference(text: str) -> tuple[str, str] | None:
+    """``(type, id)`` of a literal reference, relative or absolute, with or without ``/_history/v``
+    (https://hl7.org/fhir/R4/references.html#literal); ``None`` for anything else."""
+    m = _LITERAL_REFERENCE.match(text)
+    return (m.group(1), m.group(2)) if m else None
 
 
 def reference_target_type(ref: dict[str, Any]) -> str | None:
     """The type a Reference points to: from ``reference`` (relative or absolute) or from ``type``."""
     literal = ref.get("reference")
     if isinstance(literal, str):
-        m = _ABSOLUTE_REF.search(literal)
-        if m:
-            return m.group(1)
+        found = literal_reference(literal)
+        if found:
+            return found[0]
     t = ref.get("type")
     return t if isinstance(t, str) else None
 

@@ -13,6 +13,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from gateway.errors import Category, GatewayError, Issue, fail
+from gateway.search.expression import literal_reference
 from gateway.search.query import (
     DATE_PREFIXES,
     Clause,
@@ -46,7 +47,6 @@ MODIFIERS = {
 }
 _ESCAPE = re.compile(r"\\(.)")
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
-_REF = re.compile(r"^(?:.*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
 
 
 def split_escaped(text: str, sep: str, *, unescape: bool = True) -> list[str]:
@@ -367,9 +367,9 @@ def _token(raw: str) -> TokenValue:
 
 
 def _reference(param: SearchParam, mod: str | None, raw: str) -> ReferenceValue:
-    m = _REF.match(raw)
-    if m:
-        target_type, target_id = m.group(1), m.group(2)
+    found = literal_reference(raw)
+    if found:
+        target_type, target_id = found
         if mod and mod != target_type:
             raise BadValue(f"'{raw}' does not point to a {mod}")
         url = raw if "://" in raw else None
