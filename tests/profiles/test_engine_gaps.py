@@ -1,10 +1,7 @@
-"""Engine behaviour found while writing the profiles that looks wrong; recorded as strict xfails so the suite
-stays green and turns red (XPASS) once the engine is fixed (then drop the marker). Reported to the lead.
-
-``Checker._reference_target`` returns early for ``urn:`` references, so inside a transaction Bundle (the
-SATUSEHAT submission flow, where every reference is ``urn:uuid:…``) a profile's reference target types
-(``type.targetProfile``, ILP-4108, e.g. Encounter.subject → Patient, RuleNumber 10118) are never checked.
-The Bundle knows each fullUrl's resourceType, so the target can be resolved there.
+"""Reference target types (``type.targetProfile``, ILP-4108, e.g. Encounter.subject → Patient, RuleNumber
+10118) are checked for ``urn:uuid:`` references inside a Bundle too, the SATUSEHAT submission flow where
+every reference is one: the Bundle knows each fullUrl's resourceType. Once an engine gap recorded as a
+strict xfail; kept as regression tests beside the literal ``Type/id`` case.
 """
 
 from __future__ import annotations
@@ -35,7 +32,7 @@ def test_reference_target_checked_for_urn_uuid_in_bundle(validator: Validator) -
 
 
 def test_literal_reference_target_is_checked(validator: Validator) -> None:
-    """The same reference as ``Organization/id`` is caught (contrast for the xfail above)."""
+    """The same reference as ``Organization/id`` is caught."""
     enc = example("ilp-encounter", "valid-posyandu-finished.json")
     enc["subject"] = {"reference": "Organization/100000001"}
     assert errors(validator.validate(enc)) == [("ILP-4108", "Encounter.subject.reference", 10118)]
