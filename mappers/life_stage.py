@@ -29,9 +29,11 @@ from typing import Any
 from mappers.base import RecordIssue
 from mappers.bundle import TransactionBuilder
 from mappers.common.codes import ilp_code
+from mappers.common.encounter import encounter_resource
 from mappers.common.errors import MappingError, finding
 from mappers.common.interpretation import coded
 from mappers.common.observation import category, observation, quantity_observation
+from mappers.common.patient import Person, add_patient
 from mappers.common.referral import referral_request
 from mappers.common.visit import TIME_ORDER, Visit
 from mappers.findings import Finding
@@ -84,6 +86,16 @@ class VisitRecorder:
     warnings: list[RecordIssue] = field(default_factory=list)
     referral_refs: list[str] = field(default_factory=list)
     referral_texts: list[str] = field(default_factory=list)
+
+    @classmethod
+    def for_person(cls, terminology: TerminologyService, visit: Visit, person: Person) -> VisitRecorder:
+        """A new transaction with the person's Patient (:func:`add_patient`) and the visit's Encounter."""
+        tx = TransactionBuilder()
+        subject = add_patient(tx, person)
+        encounter = tx.put(
+            encounter_resource(visit, subject, subject_display=person.name), visit.id("encounter")
+        )
+        return cls(terminology, visit, tx, subject, encounter)
 
     # ------------------------------------------------------------------------------------ resources
     def put(self, resource: dict[str, Any], role: str) -> str:

@@ -27,9 +27,7 @@ from typing import Any
 
 from mappers import findings
 from mappers.base import MappingContext, RecordIssue
-from mappers.bundle import TransactionBuilder
-from mappers.common.encounter import encounter_resource
-from mappers.common.patient import Person, add_patient
+from mappers.common.patient import Person
 from mappers.common.visit import Visit
 from mappers.life_stage import UNDER_ADULT_AGE, VisitRecorder, born_before, check_blood_pressure
 
@@ -51,13 +49,7 @@ class PosyanduDewasaLansiaMapper:
         years = findings.age_in_years(born, visit.arrived.date())
         adult = years >= ADULT_YEARS
         male = r["sex"] == "L"
-        tx = TransactionBuilder()
-        person = Person.from_record(r)
-        subject = add_patient(tx, person)
-        encounter = tx.put(
-            encounter_resource(visit, subject, subject_display=person.name), visit.id("encounter")
-        )
-        rec = VisitRecorder(ctx.terminology, visit, tx, subject, encounter)
+        rec = VisitRecorder.for_person(ctx.terminology, visit, Person.from_record(r))
         child = None
         if not adult:
             child = f"not classified at {years} years: the adult cut-offs apply from {ADULT_YEARS}"
@@ -109,7 +101,7 @@ class PosyanduDewasaLansiaMapper:
             symptoms: dict[str, bool] = r["tb_symptoms"]
             rec.tb_screen(symptoms, findings.tb_symptom_screen(**symptoms))
         rec.refer(r.get("referral_reason"), r.get("referral_to_org_id"))
-        return tx.bundle(), rec.warnings
+        return rec.tx.bundle(), rec.warnings
 
     @staticmethod
     def glucose(r: dict[str, Any], rec: VisitRecorder) -> None:

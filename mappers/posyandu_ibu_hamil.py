@@ -27,11 +27,9 @@ from typing import Any
 
 from mappers import findings
 from mappers.base import MappingContext, RecordIssue
-from mappers.bundle import TransactionBuilder
-from mappers.common.encounter import encounter_resource
 from mappers.common.errors import MappingError
 from mappers.common.immunization import Vaccine, immunization_resource, reason, vaccine
-from mappers.common.patient import Person, add_patient
+from mappers.common.patient import Person
 from mappers.common.visit import Visit
 from mappers.life_stage import (
     EXPIRED_VACCINE,
@@ -62,13 +60,7 @@ class PosyanduIbuHamilMapper:
         visit = Visit.from_record(r, RECORD_TYPE)
         born = born_before(r["birth_date"], visit)
         check_blood_pressure(r)
-        tx = TransactionBuilder()
-        person = Person.from_record(r)
-        subject = add_patient(tx, person)
-        encounter = tx.put(
-            encounter_resource(visit, subject, subject_display=person.name), visit.id("encounter")
-        )
-        rec = VisitRecorder(ctx.terminology, visit, tx, subject, encounter)
+        rec = VisitRecorder.for_person(ctx.terminology, visit, Person.from_record(r))
 
         rec.quantity("gestational-age", "18185-9", r["gestational_age_weeks"], category_code="exam")
         rec.score("anc-visit", "anc-visit-number", r["anc_visit_number"], category_code="exam")
@@ -96,7 +88,7 @@ class PosyanduIbuHamilMapper:
         if "td_dose" in r:
             self.td(r, rec, ctx.terminology)
         rec.refer(r.get("referral_reason"), r.get("referral_to_org_id"))
-        return tx.bundle(), rec.warnings
+        return rec.tx.bundle(), rec.warnings
 
     def td(self, r: dict[str, Any], rec: VisitRecorder, terminology: TerminologyService) -> None:
         """The Td dose given at the visit (Wanita Usia Subur programme immunization, IM-WUS)."""

@@ -26,9 +26,7 @@ from typing import Any
 
 from mappers import findings
 from mappers.base import MappingContext, RecordIssue
-from mappers.bundle import TransactionBuilder
-from mappers.common.encounter import encounter_resource
-from mappers.common.patient import Person, add_patient
+from mappers.common.patient import Person
 from mappers.common.visit import Visit
 from mappers.life_stage import VisitRecorder, born_before, check_blood_pressure
 
@@ -50,13 +48,7 @@ class PosyanduRemajaMapper:
         male = r["sex"] == "L"
         adult = years >= ADULT_YEARS
         child = f"not classified at {years} years: the adult cut-offs apply from {ADULT_YEARS}"
-        tx = TransactionBuilder()
-        person = Person.from_record(r)
-        subject = add_patient(tx, person)
-        encounter = tx.put(
-            encounter_resource(visit, subject, subject_display=person.name), visit.id("encounter")
-        )
-        rec = VisitRecorder(ctx.terminology, visit, tx, subject, encounter)
+        rec = VisitRecorder.for_person(ctx.terminology, visit, Person.from_record(r))
 
         weight = rec.quantity("weight", "29463-7", r["weight_kg"])
         height = rec.quantity("height", "8302-2", r["height_cm"])
@@ -91,4 +83,4 @@ class PosyanduRemajaMapper:
         if "sdq_score" in r:
             rec.score("sdq", "sdq-score", r["sdq_score"])
         rec.refer(r.get("referral_reason"), r.get("referral_to_org_id"))
-        return tx.bundle(), rec.warnings
+        return rec.tx.bundle(), rec.warnings
