@@ -30,6 +30,18 @@ class Finding:
     clinical_term: str | None = None  # a Kemkes clinical-term code naming the finding, when one exists
 
 
+ADULT_YEARS = 18
+"""From this age the adult cut-offs apply: :func:`bmi_class`, :func:`central_obesity`, :func:`glucose`,
+:func:`cholesterol`."""
+BP_FROM_YEARS = 13
+"""From this age the ≥ 140/90 cut-off of :func:`hypertension` applies."""
+
+
+def not_adult(years: int) -> str:
+    """The note on a value whose adult cut-off was not applied at ``years`` (under :data:`ADULT_YEARS`)."""
+    return f"not classified at {years} years: the adult cut-offs apply from {ADULT_YEARS}"
+
+
 def age_in_years(birth_date: date, on: date) -> int:
     """Completed years on ``on`` (the usual age in Indonesian registers: ulang tahun terakhir)."""
     years = on.year - birth_date.year

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from mappers import findings
 from mappers.base import RecordIssue
 from mappers.bundle import TransactionBuilder
 from mappers.common.codes import ilp_code
@@ -120,6 +121,15 @@ class VisitRecorder:
         if found is not None and found.positive and refer:
             self.referral_refs.append(ref)
         return ref
+
+    def bmi(
+        self, weight_kg: float, height_cm: float, measured: tuple[str, str], *, adult: bool, note: str | None
+    ) -> str:
+        """BMI (LOINC 39156-5) derived from the weight and height Observations ``measured``, with the adult
+        class (:func:`mappers.findings.bmi_class`) only for an adult."""
+        value = findings.bmi(weight_kg, height_cm)
+        found = findings.bmi_class(value) if adult else None
+        return self.quantity("bmi", "39156-5", value, found=found, derived_from=measured, note=note)
 
     def quantity(
         self,

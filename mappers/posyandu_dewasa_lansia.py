@@ -32,8 +32,6 @@ from mappers.common.visit import Visit
 from mappers.life_stage import UNDER_ADULT_AGE, VisitRecorder, born_before, check_blood_pressure
 
 RECORD_TYPE = "posyandu-dewasa-lansia"
-ADULT_YEARS = 18
-BP_FROM_YEARS = 13
 GLUCOSE = {"kapiler": "41653-7", "vena": "2345-7"}
 GLUCOSE_NAMES = {"sewaktu": "Glukosa darah sewaktu (GDS)", "puasa": "Glukosa darah puasa (GDP)"}
 
@@ -47,12 +45,12 @@ class PosyanduDewasaLansiaMapper:
         born = born_before(r["birth_date"], visit)
         check_blood_pressure(r)
         years = findings.age_in_years(born, visit.arrived.date())
-        adult = years >= ADULT_YEARS
+        adult = years >= findings.ADULT_YEARS
         male = r["sex"] == "L"
         rec = VisitRecorder.for_person(ctx.terminology, visit, Person.from_record(r))
         child = None
         if not adult:
-            child = f"not classified at {years} years: the adult cut-offs apply from {ADULT_YEARS}"
+            child = findings.not_adult(years)
             rec.warn(
                 "birth_date",
                 f"the person is {years} years old: a posyandu-dewasa-lansia record is for adults; the adult "
@@ -62,18 +60,10 @@ class PosyanduDewasaLansiaMapper:
 
         weight = rec.quantity("weight", "29463-7", r["weight_kg"])
         height = rec.quantity("height", "8302-2", r["height_cm"])
-        value = findings.bmi(r["weight_kg"], r["height_cm"])
-        rec.quantity(
-            "bmi",
-            "39156-5",
-            value,
-            found=findings.bmi_class(value) if adult else None,
-            derived_from=(weight, height),
-            note=child,
-        )
+        rec.bmi(r["weight_kg"], r["height_cm"], (weight, height), adult=adult, note=child)
         central = findings.central_obesity(r["waist_cm"], male=male) if adult else None
         rec.quantity("waist", "8280-0", r["waist_cm"], found=central, note=child)
-        classified = years >= BP_FROM_YEARS
+        classified = years >= findings.BP_FROM_YEARS
         rec.blood_pressure(
             r["systolic"],
             r["diastolic"],

@@ -31,8 +31,6 @@ from mappers.common.visit import Visit
 from mappers.life_stage import VisitRecorder, born_before, check_blood_pressure
 
 RECORD_TYPE = "posyandu-remaja"
-ADULT_YEARS = 18
-BP_FROM_YEARS = 13
 
 
 class PosyanduRemajaMapper:
@@ -46,23 +44,21 @@ class PosyanduRemajaMapper:
         on = visit.arrived.date()
         years, months = findings.age_in_years(born, on), findings.age_in_months(born, on)
         male = r["sex"] == "L"
-        adult = years >= ADULT_YEARS
-        child = f"not classified at {years} years: the adult cut-offs apply from {ADULT_YEARS}"
+        adult = years >= findings.ADULT_YEARS
+        child = findings.not_adult(years)
         rec = VisitRecorder.for_person(ctx.terminology, visit, Person.from_record(r))
 
         weight = rec.quantity("weight", "29463-7", r["weight_kg"])
         height = rec.quantity("height", "8302-2", r["height_cm"])
-        value = findings.bmi(r["weight_kg"], r["height_cm"])
-        bmi_class = findings.bmi_class(value) if adult else None
         bmi_note = (
             None if adult else f"{child}; BMI-for-age (WHO 2007, Permenkes 2/2020 IMT/U) is not computed"
         )
-        rec.quantity("bmi", "39156-5", value, found=bmi_class, derived_from=(weight, height), note=bmi_note)
+        rec.bmi(r["weight_kg"], r["height_cm"], (weight, height), adult=adult, note=bmi_note)
         if "waist_cm" in r:
             central = findings.central_obesity(r["waist_cm"], male=male) if adult else None
             rec.quantity("waist", "8280-0", r["waist_cm"], found=central, note=None if adult else child)
         if "systolic" in r:
-            classified = years >= BP_FROM_YEARS
+            classified = years >= findings.BP_FROM_YEARS
             rec.blood_pressure(
                 r["systolic"],
                 r["diastolic"],
@@ -70,7 +66,7 @@ class PosyanduRemajaMapper:
                 refer=True,
                 note=None
                 if classified
-                else f"not classified at {years} years: under {BP_FROM_YEARS}, percentile tables",
+                else f"not classified at {years} years: under {findings.BP_FROM_YEARS}, percentile tables",
             )
         if "hb_g_dl" in r:
             anaemia = findings.anaemia(r["hb_g_dl"], age_months=months, male=male)

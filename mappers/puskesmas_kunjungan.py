@@ -50,8 +50,6 @@ LAB_OUTSIDE_FRAGMENT = "ILP-6064"
 CONDITION_PROFILE = urls.ilp_profile("ilp-condition")
 PROCEDURE_PROFILE = urls.ilp_profile("ilp-procedure")
 MEDICATION_REQUEST_PROFILE = urls.ilp_profile("ilp-medication-request")
-ADULT_YEARS = 18
-BP_FROM_YEARS = 13
 # vitals field → (role, LOINC); the unit is the terminology's preferred one (mm[Hg], /min, Cel, kg, cm)
 VITALS = {
     "heart_rate": ("heart-rate", "8867-4"),
@@ -244,7 +242,7 @@ class _Mapping:
     def vitals(self, rec: VisitRecorder) -> None:
         v: dict[str, Any] = self.r.get("vitals", {})
         if "systolic" in v:
-            classified = self.years >= BP_FROM_YEARS
+            classified = self.years >= findings.BP_FROM_YEARS
             rec.blood_pressure(
                 v["systolic"],
                 v["diastolic"],
@@ -258,18 +256,9 @@ class _Mapping:
         weight = rec.quantity("weight", "29463-7", v["weight_kg"]) if "weight_kg" in v else None
         height = rec.quantity("height", "8302-2", v["height_cm"]) if "height_cm" in v else None
         if weight and height:
-            value = findings.bmi(v["weight_kg"], v["height_cm"])
-            adult = self.years >= ADULT_YEARS
-            rec.quantity(
-                "bmi",
-                "39156-5",
-                value,
-                found=findings.bmi_class(value) if adult else None,
-                derived_from=(weight, height),
-                note=None
-                if adult
-                else f"not classified at {self.years} years: the adult cut-offs apply from 18",
-            )
+            adult = self.years >= findings.ADULT_YEARS
+            note = None if adult else findings.not_adult(self.years)
+            rec.bmi(v["weight_kg"], v["height_cm"], (weight, height), adult=adult, note=note)
 
     # ------------------------------------------------------------------------------------------ labs
     def lab(self, rec: VisitRecorder, i: int, lab: dict[str, Any]) -> None:
@@ -311,9 +300,9 @@ class _Mapping:
                 male=self.r["sex"] == "L",
                 pregnant=self.r.get("pregnant", False),
             )
-        if code in GLUCOSE_CODES and unit == "mg/dL" and self.years >= ADULT_YEARS:
+        if code in GLUCOSE_CODES and unit == "mg/dL" and self.years >= findings.ADULT_YEARS:
             return findings.glucose(value, "puasa" if fasting else "sewaktu")
-        if code == "2093-3" and unit == "mg/dL" and self.years >= ADULT_YEARS:
+        if code == "2093-3" and unit == "mg/dL" and self.years >= findings.ADULT_YEARS:
             return findings.cholesterol(value)
         return None
 

@@ -124,6 +124,8 @@ def test_a_minor_is_mapped_with_a_warning(mctx: MappingContext, mapper_registry:
     ]
     obs = observations(result)
     assert interpretation(obs["bmi"]) == interpretation(obs["waist"]) == ()
+    why = [{"text": "not classified at 15 years: the adult cut-offs apply from 18"}]
+    assert obs["bmi"]["note"] == obs["waist"]["note"] == why
     assert interpretation(obs["systolic"]) == ("H",)  # 15 years: the blood-pressure cut-off applies
 
 
