@@ -66,8 +66,18 @@ def references(node: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from references(item, f"{path}[{i}]")
 
 
-_REFERENCE_JSON = re.compile(rb'"reference":"([^"\\]*)"')
+_REFERENCE_KEY = b'"reference":"'
 _REFERENCE_JSON_ESCAPED = re.compile(rb'"reference":"((?:[^"\\]|\\.)*)"')  # slower; only when needed
+
+
+def reference_strings(text: bytes) -> set[str]:
+    """The values of every ``"reference"`` key in compact JSON (orjson's output): the text is split at the
+    key (one C call) and each value deduplicated as bytes before it is decoded. A string value cannot hold
+    the key's bytes unescaped, so only real keys match; text with escapes takes the (slower) regex."""
+    if b"\\" in text:
+        return {orjson.loads(b'"' + m + b'"') for m in _REFERENCE_JSON_ESCAPED.findall(text)}
+    raw = {part[: part.find(b'"')] for part in text.split(_REFERENCE_KEY)[1:]}
+    return {value.decode() for value in raw}
 
 
 def check_references(
@@ -79,14 +89,10 @@ def check_references(
 ) -> None:
     """Classify the references of one resource: in the Bundle, external (store), or unresolvable.
 
-    The references are found with a regex over the orjson bytes (fast); the resource is walked for paths only
+    The references are found in the orjson bytes (fast); the resource is walked for paths only
     when a reference is unresolvable, which is the rare case. ``nested``: the Bundle whose entries were
     scanned, for the paths."""
-    text = orjson.dumps(resource)
-    raw = (_REFERENCE_JSON_ESCAPED if b"\\" in text else _REFERENCE_JSON).findall(text)
-    if not raw:
-        return
-    pending = {orjson.loads(b'"' + m + b'"') if b"\\" in m else m.decode() for m in raw} - local
+    pending = reference_strings(orjson.dumps(resource)) - local
     if not pending:
         return
     owner = nested if nested is not None else resource
@@ -119,80 +125,86 @@ def check_bundle(
 ) -> BundleCheck:
     out = BundleCheck()
     kind = bundle.get("type")
+    needs_full_url = kind in ("transaction", "batch")
     entries = list(enumerate(items(bundle.get("entry"))))  # indices of the Bundle as sent
     local: set[str] = set()
     seen: dict[str, int] = {}
+    resources: list[tuple[int, dict[str, Any]]] = []
     for i, entry in entries:
-        if not isinstance(entry, dict):
+        if entry.__class__ is not dict:
             continue  # the structure stage reports it
-        where = f"Bundle.entry[{i}]"
         full_url = entry.get("fullUrl")
-        resource = entry.get("resource") if isinstance(entry.get("resource"), dict) else None
-        if kind in ("transaction", "batch") and resource is not None and not isinstance(full_url, str):
-            # legal FHIR, but the national platform requires one (20017): the forwarder will have to add it
-            out.issues.append(
-                Issue(
-                    "warning",
-                    "required",
-                    "ILP-4501",
-                    f"{where}.fullUrl is missing; SATUSEHAT requires one on every entry",
-                    (f"{where}.fullUrl",),
-                )
-            )
-        if isinstance(full_url, str):
+        resource = entry.get("resource")
+        if resource.__class__ is not dict:
+            resource = None
+        if full_url.__class__ is str:
             if full_url in seen:
+                where = f"Bundle.entry[{i}].fullUrl"
                 out.issues.append(
                     Issue(
                         "error",
                         "duplicate",
                         "ILP-4501",
-                        f"{where}.fullUrl '{full_url}' is also used by Bundle.entry[{seen[full_url]}]",
-                        (f"{where}.fullUrl",),
+                        f"{where} '{full_url}' is also used by Bundle.entry[{seen[full_url]}]",
+                        (where,),
                     )
                 )
             seen[full_url] = i
             local.add(full_url)
-            if full_url.startswith("urn:uuid:") and not _is_uuid(full_url[9:]):
-                out.issues.append(
-                    Issue(
-                        "error",
-                        "value",
-                        "ILP-4501",
-                        f"{where}.fullUrl '{full_url}' is not a valid urn:uuid",
-                        (f"{where}.fullUrl",),
+            if full_url.startswith("urn:"):
+                if full_url.startswith("urn:uuid:") and _UUID.match(full_url[9:]) is None:
+                    where = f"Bundle.entry[{i}].fullUrl"
+                    out.issues.append(
+                        Issue(
+                            "error",
+                            "value",
+                            "ILP-4501",
+                            f"{where} '{full_url}' is not a valid urn:uuid",
+                            (where,),
+                        )
                     )
-                )
-            m = _LITERAL.match(full_url)
-            if m:
+            elif m := _LITERAL.match(full_url):
                 local.add(f"{m.group(1)}/{m.group(2)}")
-            if resource is not None and isinstance(resource.get("resourceType"), str):
+            if resource is not None and resource.get("resourceType").__class__ is str:
                 out.local_types[full_url] = resource["resourceType"]
+        elif needs_full_url and resource is not None:
+            # legal FHIR, but the national platform requires one (20017): the forwarder will have to add it
+            where = f"Bundle.entry[{i}].fullUrl"
+            out.issues.append(
+                Issue(
+                    "warning",
+                    "required",
+                    "ILP-4501",
+                    f"{where} is missing; SATUSEHAT requires one on every entry",
+                    (where,),
+                )
+            )
         if resource is not None:
             if resource.get("resourceType") == "Bundle":
+                where = f"Bundle.entry[{i}].resource"
                 out.issues.append(
                     Issue(
                         "error",
                         "structure",
                         "ILP-4502",
-                        f"{where}.resource: a Bundle may not contain a Bundle",
-                        (f"{where}.resource",),
+                        f"{where}: a Bundle may not contain a Bundle",
+                        (where,),
                         20011,
                     )
                 )
-            elif isinstance(resource.get("id"), str):
+                continue
+            if resource.get("id").__class__ is str:
                 local.add(f"{resource.get('resourceType')}/{resource['id']}")
+            resources.append((i, resource))
     now = (clock or (lambda: datetime.now(UTC)))() + CLOCK_SKEW
     horizon = (now - timedelta(days=2)).strftime("%Y-%m-%d")
-    resources = []
-    for i, entry in entries:
-        resource = entry.get("resource") if isinstance(entry, dict) else None
-        if isinstance(resource, dict) and resource.get("resourceType") != "Bundle":
-            resources.append(resource)
+    for i, resource in resources:
+        if future_times(resource, "", event_times, now, horizon):  # rare: found again with its path
             out.issues.extend(
                 future_times(resource, f"Bundle.entry[{i}].resource", event_times, now, horizon)
             )
     # one scan of all entries' references; paths are worked out (by walking the Bundle) only when reported
-    check_references({"entry": [{"resource": r} for r in resources]}, "Bundle", local, out, nested=bundle)
+    check_references({"entry": [{"resource": r} for _, r in resources]}, "Bundle", local, out, nested=bundle)
     return out
 
 
@@ -202,35 +214,33 @@ def future_times(
     event_keys: dict[str, tuple[tuple[str, str], ...]],
     now: datetime,
     horizon: str | None = None,
-) -> Iterator[Issue]:
+) -> list[Issue]:
     """Event times after ``now`` (SATUSEHAT rejects future dates: "Invalid date time value").
-    ``event_keys``: per type, the JSON keys (choice variants expanded) and an optional sub-element."""
+    ``event_keys``: per type, the JSON keys (choice variants expanded) and an optional sub-element.
+    Plain function code, not generators: it runs on every resource of every Bundle."""
     horizon = horizon or (now - timedelta(days=2)).strftime("%Y-%m-%d")
+    out: list[Issue] = []
     for key, sub in event_keys.get(str(resource.get("resourceType")), ()):
         value = resource.get(key)
         if value is None:
             continue
         if sub:
-            value = value.get(sub) if isinstance(value, dict) else None
-        for text, where in _times(value, f"{path}.{key}.{sub}" if sub else f"{path}.{key}"):
-            if text[:10] < horizon:
-                continue  # a calendar date before yesterday is in the past in every time zone
-            when = parse_instant(text)
-            if when is not None and when > now:
-                yield Issue("error", "value", "ILP-4505", f"{where} ({text}) is in the future", (where,))
+            value = value.get(sub) if value.__class__ is dict else None
+        if value.__class__ is str:
+            if value[:10] >= horizon:  # a calendar date before yesterday is in the past in every time zone
+                _future(value, f"{path}.{key}.{sub}" if sub else f"{path}.{key}", now, out)
+        elif value.__class__ is dict:
+            for k in ("start", "end"):
+                text = value.get(k)
+                if text.__class__ is str and text[:10] >= horizon:
+                    _future(text, f"{path}.{key}.{sub}.{k}" if sub else f"{path}.{key}.{k}", now, out)
+    return out
 
 
-def _times(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield value, path
-    elif isinstance(value, dict):
-        for k in ("start", "end"):
-            if isinstance(value.get(k), str):
-                yield value[k], f"{path}.{k}"
+def _future(text: str, where: str, now: datetime, out: list[Issue]) -> None:
+    when = parse_instant(text)
+    if when is not None and when > now:
+        out.append(Issue("error", "value", "ILP-4505", f"{where} ({text}) is in the future", (where,)))
 
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-
-def _is_uuid(text: str) -> bool:
-    return _UUID.match(text) is not None

@@ -29,6 +29,9 @@ SHALLOW_RESOURCE = {
     "required": ["resourceType"],
     "properties": {"resourceType": {"type": "string"}},
 }
+SHAPES = "_ilp_shapes"  # the definition holding the shape rules of a type's schema
+_SHAPES_PATH = ["definitions", SHAPES]
+_NESTING = frozenset({"Bundle", "Parameters"})  # types whose validation recurses into nested resources
 PRIMITIVES = frozenset(
     {
         *("boolean", "integer", "string", "decimal", "uri", "url", "canonical", "base64Binary", "instant"),
@@ -94,6 +97,9 @@ class StructureValidator:
         self._watch = _watched_keys(defs)
 
     def _validator(self, resource_type: str) -> jsonschema_rs.Draft6Validator:
+        """The type's schema with the shape rules added as a definition of its own (``SHAPES``), so one
+        ``is_valid`` call answers for both; their errors are dropped from ``iter_errors`` (the Python
+        check of the same rules reports them with their own message ids)."""
         v = self._validators.get(resource_type)
         if v is None:
             reachable: set[str] = set()
@@ -106,9 +112,11 @@ class StructureValidator:
                 found: set[str] = set()
                 _refs(self._definitions[name], found)
                 todo.extend(found - reachable)
+            definitions = {k: self._definitions[k] for k in reachable}
+            definitions[SHAPES] = _shape_schema(self._watch.get(resource_type, {}))
             schema = {
-                "$ref": f"#/definitions/{resource_type}",
-                "definitions": {k: self._definitions[k] for k in reachable},
+                "allOf": [{"$ref": f"#/definitions/{resource_type}"}, {"$ref": f"#/definitions/{SHAPES}"}],
+                "definitions": definitions,
             }
             v = self._validators[resource_type] = jsonschema_rs.Draft6Validator(schema)
         return v
@@ -141,28 +149,38 @@ class StructureValidator:
         validator = self._validator(rtype)
         if not validator.is_valid(resource):
             for err in validator.iter_errors(resource):
-                issues.append(_schema_issue(base, err))
-        watch = self._watch.get(rtype)
-        if watch:
-            self._shapes(watch, resource, base, issues)
+                if err.schema_path[:2] != _SHAPES_PATH:
+                    issues.append(_schema_issue(base, err))
+            watch = self._watch.get(rtype)
+            if watch:
+                self._shapes(watch, resource, base, issues)
         if "contained" in resource:
             for i, inner in enumerate(items(resource.get("contained"))):
                 issues.extend(self.validate(inner, f"{base}.contained[{i}]"))
         if rtype == "Bundle":
-            for i, entry in enumerate(items(resource.get("entry"))):
-                if isinstance(entry, dict):
-                    if "resource" in entry:
-                        issues.extend(self.validate(entry["resource"], f"{base}.entry[{i}].resource"))
-                    response = entry.get("response")
-                    if isinstance(response, dict) and "outcome" in response:
-                        issues.extend(
-                            self.validate(response["outcome"], f"{base}.entry[{i}].response.outcome")
-                        )
+            self._entries(resource, base, issues)
         elif rtype == "Parameters":
             for i, param in enumerate(items(resource.get("parameter"))):
                 if isinstance(param, dict) and "resource" in param:
                     issues.extend(self.validate(param["resource"], f"{base}.parameter[{i}].resource"))
         return issues
+
+    def _entries(self, bundle: dict[str, Any], base: str, issues: list[Issue]) -> None:
+        """The resources of a Bundle's entries (and of their ``response.outcome``). A plain valid resource,
+        the common case, costs one ``is_valid`` call; anything else goes through :meth:`validate`."""
+        validators = self._validators
+        for i, entry in enumerate(items(bundle.get("entry"))):
+            if entry.__class__ is not dict:
+                continue
+            inner = entry.get("resource")
+            if inner is not None:
+                rtype = inner.get("resourceType") if inner.__class__ is dict else None
+                v = validators.get(rtype) if rtype.__class__ is str else None
+                if v is None or rtype in _NESTING or "contained" in inner or not v.is_valid(inner):
+                    issues.extend(self.validate(inner, f"{base}.entry[{i}].resource"))
+            response = entry.get("response")
+            if isinstance(response, dict) and "outcome" in response:
+                issues.extend(self.validate(response["outcome"], f"{base}.entry[{i}].response.outcome"))
 
     @staticmethod
     def _shapes(
@@ -184,6 +202,24 @@ class StructureValidator:
                 issues.append(Issue("error", "structure", "ILP-4002", text, (f"{base}.{key}",)))
             else:
                 seen[stem] = key
+
+
+def _shape_schema(watch: dict[str, str | None]) -> dict[str, Any]:
+    """The rules of :meth:`StructureValidator._shapes` as JSON Schema: a single complex element is not an
+    array; a choice variant excludes the other variants of its stem."""
+    stems: dict[str, list[str]] = {}
+    for key, stem in watch.items():
+        if stem is not None:
+            stems.setdefault(stem, []).append(key)
+    return {
+        "properties": {key: {"not": {"type": "array"}} for key, stem in watch.items() if stem is None},
+        "dependencies": {
+            key: {"not": {"anyOf": [{"required": [other]} for other in variants if other != key]}}
+            for variants in stems.values()
+            if len(variants) > 1
+            for key in variants
+        },
+    }
 
 
 def _watched_keys(defs: R4Definitions) -> dict[str, dict[str, str | None]]:

@@ -42,6 +42,12 @@ from profiles.profile_schema import NotTranslatable, profile_schema
 from profiles.structure import StructureValidator
 
 CODED = frozenset({"CodeableConcept", "Coding"})
+# one check of a plan: (profile JSON Schema, value-only generated checks, profile) or (None, None, profile)
+_Step = tuple[Any, CheckFn, CompiledProfile]
+
+
+def _interpreted(_r: dict[str, Any], _p: str, _v: dict[str, Any], _i: list[Issue]) -> None:
+    """The value-only check of a step without a schema: never called (the whole profile is checked)."""
 
 
 @dataclass(slots=True)
@@ -131,8 +137,7 @@ class Validator:
         self.checker = Checker(self.extensions, self.bindings, generated=fast)
         self.fast = fast
         self._fast_paths: dict[str, tuple[Any, CheckFn] | None] = {}
-        # only selections without issues, so keys are built from known profile URLs (a bounded set)
-        self._selection: dict[tuple[str, tuple[str, ...], bool], list[CompiledProfile]] = {}
+        self._plans: dict[tuple[str, tuple[str, ...] | None, bool], list[_Step]] = {}
         self._base: dict[str, CompiledProfile] = {}
         raw = orjson.loads((resources.files("profiles") / "data" / "event-times.json").read_bytes())
         self.event_times = {k: _event_keys(defs, k, v) for k, v in raw.items() if not k.startswith("_")}
@@ -254,38 +259,57 @@ class Validator:
         result: ValidationResult,
     ) -> None:
         path = where or str(resource.get("resourceType"))
-        base = self._base_profile(str(resource.get("resourceType")))
-        if base is not None:
-            result.issues.extend(self.checker.check(base, resource, path))
-        selected = self._selected(resource, explicit, defaults)
-        if selected is None:
-            selected, issues = self.profiles_for(resource, explicit, defaults, where)
+        plan = None if explicit else self._plan(resource, defaults)
+        if plan is None:
+            plan = self._make_plan(*self.profiles_for(resource, explicit, defaults, where), resource, result)
+        issues = result.issues
+        for schema, value_checks, profile in plan:
+            if schema is None:
+                issues.extend(self.checker.check(profile, resource, path))
+            elif schema.is_valid(resource):
+                value_checks(resource, path, resource, issues)  # only what the schema cannot check
+            else:
+                issues.extend(self.checker.check(profile, resource, path))
+
+    def _plan(self, resource: dict[str, Any], defaults: bool) -> list[_Step] | None:
+        """The checks for a resource of this type, ``meta.profile`` and ``defaults``, remembered when its
+        profile selection raised no issue (so the keys come from known profile URLs: a bounded set)."""
+        meta = resource.get("meta")
+        urls = meta.get("profile") if meta.__class__ is dict else None
+        try:
+            key = (resource["resourceType"], tuple(urls) if urls.__class__ is list else urls, defaults)
+            plan = self._plans.get(key)
+        except TypeError:  # an unhashable meta.profile item: the structure stage reports it
+            return None
+        if plan is not None:
+            return plan
+        if urls is not None and not (urls.__class__ is list and all(u.__class__ is str for u in urls)):
+            return None
+        selected, issues = self.profiles_for(resource, (), defaults, "")
+        if issues:
+            return None  # reported by the caller; not remembered, so unknown URLs cannot grow the cache
+        plan = self._plans[key] = self._make_plan(selected, [], resource, None)
+        return plan
+
+    def _make_plan(
+        self,
+        selected: list[CompiledProfile],
+        issues: list[Issue],
+        resource: dict[str, Any],
+        result: ValidationResult | None,
+    ) -> list[_Step]:
+        """Base required bindings (when there are any), then each selected profile: its JSON Schema with
+        the value-only generated checks when it has one, else the generated checks alone."""
+        if result is not None:
             result.issues.extend(issues)
+        plan: list[_Step] = []
+        base = self._base_profile(str(resource.get("resourceType")))
+        if base is not None and base.root.children:
+            plan.append((None, _interpreted, base))
         for profile in selected:
             fast = self._fast_path(profile) if self.fast else None
-            if fast is not None and fast[0].is_valid(resource):
-                fast[1](resource, path, resource, result.issues)  # only what the schema cannot check
-            else:
-                result.issues.extend(self.checker.check(profile, resource, path))
-
-    def _selected(
-        self, resource: dict[str, Any], explicit: Iterable[str], defaults: bool
-    ) -> list[CompiledProfile] | None:
-        """Profile selection remembered per (type, meta.profile, defaults) when it raises no issue."""
-        if explicit:
-            return None
-        meta = resource.get("meta")
-        urls = meta.get("profile") if isinstance(meta, dict) else None
-        if urls is not None and not (isinstance(urls, list) and all(isinstance(u, str) for u in urls)):
-            return None
-        key = (str(resource.get("resourceType")), tuple(urls or ()), defaults)
-        cached = self._selection.get(key)
-        if cached is None:
-            selected, issues = self.profiles_for(resource, (), defaults, "")
-            if issues:
-                return None  # reported by the caller; not cached, so unknown URLs cannot grow the cache
-            cached = self._selection[key] = selected
-        return cached
+            plan.append((fast[0], fast[1], profile) if fast is not None else (None, _interpreted, profile))
+        return plan
 
     def _fast_path(self, profile: CompiledProfile) -> tuple[Any, CheckFn] | None:
         """The profile's JSON Schema (jsonschema-rs) and its value-only generated checks, built on first use;

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
+import orjson
+from hypothesis import given
+from hypothesis import strategies as st
+
+from profiles.bundle_rules import reference_strings
 from profiles.validator import Validator
 from tests.profiles.helpers import errors, example
 
@@ -35,3 +43,178 @@ def test_entry_indices_count_entries_that_are_not_objects(validator: Validator) 
         )
     ]
     assert ("ILP-4501", "Bundle.entry[2].fullUrl", None) in errors(result)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["reference", "a", "display", "contained"]) | st.text(), inner, max_size=4
+        )
+    ),
+    max_leaves=20,
+)
+
+
+def _walked(node: object) -> set[str]:
+    """Every string under a ``reference`` key, found by walking (contained resources included)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("reference"), str):
+            found.add(node["reference"])
+        for value in node.values():
+            found |= _walked(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _walked(value)
+    return found
+
+
+@given(_JSON)
+def test_reference_strings_finds_exactly_the_reference_values(doc: object) -> None:
+    """The byte scan of orjson's output agrees with a walk of the document, escapes and look-alikes in
+    string values (``'"reference":"'`` inside a display) included."""
+    assert reference_strings(orjson.dumps(doc)) == _walked(doc)
+
+
+def test_reference_strings_ignores_the_key_inside_a_string_value() -> None:
+    doc = {"display": '"reference":"Patient/x"', "reference": 'Patient/a"b', "x": {"reference": "Patient/c"}}
+    assert reference_strings(orjson.dumps(doc)) == {'Patient/a"b', "Patient/c"}
+
+
+def _transaction(*resources: dict[str, Any], full_urls: list[str | None] | None = None) -> dict[str, Any]:
+    urls = full_urls or [f"urn:uuid:9a7b2c1e-0001-4000-8000-{i:012d}" for i in range(len(resources))]
+    entries = []
+    for resource, url in zip(resources, urls, strict=True):
+        entry: dict[str, Any] = {
+            "resource": resource,
+            "request": {"method": "POST", "url": str(resource["resourceType"])},
+        }
+        if url is not None:
+            entry["fullUrl"] = url
+        entries.append(entry)
+    return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+
+
+def _bundle_issues(validator: Validator, bundle: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(severity, message id, expression, diagnostics) of the Bundle-rule issues (ILP-45xx)."""
+    return [
+        (i.severity, i.message_id, i.expression[0], i.diagnostics)
+        for i in validator.validate(bundle).issues
+        if i.message_id.startswith("ILP-45")
+    ]
+
+
+def test_future_event_times_are_reported_with_their_entry_path(validator: Validator) -> None:
+    """The validator's clock is 2026-01-01 (conftest): a dateTime and a Period end after it are errors; a
+    time within the clock-skew allowance and past times are not. A Period's start and end are each checked."""
+    past = example("ilp-observation", "valid-berat-badan-balita.json")
+    future = example("ilp-observation", "valid-berat-badan-balita.json")
+    future["effectiveDateTime"] = "2026-01-02T00:00:00+00:00"
+    skew = example("ilp-observation", "valid-berat-badan-balita.json")
+    skew["effectiveDateTime"] = "2026-01-01T00:04:00+00:00"
+    encounter = example("ilp-encounter", "valid-posyandu-finished.json")
+    encounter["period"] = {"start": "2026-03-01T00:00:00+00:00", "end": "2026-03-01T01:00:00+00:00"}
+    period = example("ilp-observation", "valid-berat-badan-balita.json")
+    del period["effectiveDateTime"]
+    period["effectivePeriod"] = {"start": "2025-12-31T23:00:00+00:00", "end": "2026-01-01T06:00:00+00:00"}
+    got = _bundle_issues(validator, _transaction(past, future, skew, encounter, period))
+    assert got == [
+        (
+            "error",
+            "ILP-4505",
+            "Bundle.entry[1].resource.effectiveDateTime",
+            "Bundle.entry[1].resource.effectiveDateTime (2026-01-02T00:00:00+00:00) is in the future",
+        ),
+        (
+            "error",
+            "ILP-4505",
+            "Bundle.entry[3].resource.period.start",
+            "Bundle.entry[3].resource.period.start (2026-03-01T00:00:00+00:00) is in the future",
+        ),
+        (
+            "error",
+            "ILP-4505",
+            "Bundle.entry[4].resource.effectivePeriod.end",
+            "Bundle.entry[4].resource.effectivePeriod.end (2026-01-01T06:00:00+00:00) is in the future",
+        ),
+    ]
+
+
+def test_future_event_time_of_a_single_resource(validator: Validator) -> None:
+    obs = example("ilp-observation", "valid-berat-badan-balita.json")
+    obs["effectiveDateTime"] = "2027-05-01"
+    found = [
+        (i.message_id, i.expression[0]) for i in validator.validate(obs).issues if i.message_id == "ILP-4505"
+    ]
+    assert found == [("ILP-4505", "Observation.effectiveDateTime")]
+
+
+def test_full_url_rules(validator: Validator) -> None:
+    """A malformed urn:uuid is an error; a missing fullUrl in a transaction is a warning (SATUSEHAT 20017);
+    a Bundle inside a Bundle is an error (20011)."""
+    obs = example("ilp-observation", "valid-berat-badan-balita.json")
+    inner = {"resourceType": "Bundle", "type": "collection"}
+    bundle = _transaction(
+        obs, copy.deepcopy(obs), inner, full_urls=["urn:uuid:not-a-uuid", None, "urn:uuid:" + "0" * 32]
+    )
+    assert _bundle_issues(validator, bundle) == [
+        (
+            "error",
+            "ILP-4501",
+            "Bundle.entry[0].fullUrl",
+            "Bundle.entry[0].fullUrl 'urn:uuid:not-a-uuid' is not a valid urn:uuid",
+        ),
+        (
+            "warning",
+            "ILP-4501",
+            "Bundle.entry[1].fullUrl",
+            "Bundle.entry[1].fullUrl is missing; SATUSEHAT requires one on every entry",
+        ),
+        (
+            "error",
+            "ILP-4501",
+            "Bundle.entry[2].fullUrl",
+            f"Bundle.entry[2].fullUrl 'urn:uuid:{'0' * 32}' is not a valid urn:uuid",
+        ),
+        (
+            "error",
+            "ILP-4502",
+            "Bundle.entry[2].resource",
+            "Bundle.entry[2].resource: a Bundle may not contain a Bundle",
+        ),
+    ]
+    assert [i.rule_number for i in validator.validate(bundle).issues if i.message_id == "ILP-4502"] == [20011]
+
+
+def test_references_resolve_within_the_bundle_or_are_external(validator: Validator) -> None:
+    """``urn:uuid`` references must match a fullUrl; ``Type/id`` ones not in the Bundle are handed back as
+    external (the store is asked), with the path of the element that holds them."""
+    patient_url = "urn:uuid:9a7b2c1e-0001-4000-8000-00000000000a"
+    obs = example("ilp-observation", "valid-berat-badan-balita.json")
+    obs["subject"] = {"reference": patient_url}
+    stray = example("ilp-observation", "valid-berat-badan-balita.json")
+    stray["subject"] = {"reference": "urn:uuid:9a7b2c1e-0001-4000-8000-00000000000b"}
+    patient = example("ilp-patient", "valid-ibu-nik.json")
+    bundle = _transaction(
+        patient,
+        obs,
+        stray,
+        full_urls=[patient_url, "urn:uuid:9a7b2c1e-0001-4000-8000-000000000001", None],
+    )
+    result = validator.validate(bundle)
+    assert [
+        (i.message_id, i.expression[0], i.diagnostics) for i in result.issues if i.message_id == "ILP-4503"
+    ] == [
+        (
+            "ILP-4503",
+            "Bundle.entry[2].resource.subject.reference",
+            "Bundle.entry[2].resource.subject.reference: 'urn:uuid:9a7b2c1e-0001-4000-8000-00000000000b' "
+            "matches no fullUrl in the Bundle",
+        )
+    ]
+    assert sorted((e.literal, e.expression) for e in result.external) == [
+        ("Encounter/2f6b5f0c-7d1e-4b1a-9a55-3c8e2f1d0a11", "Bundle.entry[1].resource.encounter.reference"),
+        ("Practitioner/N10000001", "Bundle.entry[1].resource.performer[0].reference"),
+    ]
