@@ -14,6 +14,7 @@ from typing import Any
 
 from profiles.engine import Checker, CompiledProfile, ElementRule, _children
 from profiles.issues import Issue
+from profiles.rules import GUARDS
 
 CheckFn = Callable[[dict[str, Any], str, dict[str, Any], list[Issue]], None]
 
@@ -115,8 +116,13 @@ class _Writer:
             self.emit(ind, f"if {v} != {self.const(rule.fixed)}:")
             self.emit(ind + 1, call)
         elif kinds == {"constraints"}:
-            for c in rule.constraints:  # invariants only: call them directly
-                self.emit(ind, f"checker.constraint({self.const(c)}, {v}, {p}, R, I)")
+            for c in rule.constraints:  # invariants only: call them directly, behind their guard if any
+                guard = GUARDS.get(c.rule or "")
+                if guard:
+                    self.emit(ind, f"if not ({guard.format(v=v)}):")
+                    self.emit(ind + 1, f"checker.constraint({self.const(c)}, {v}, {p}, R, I)")
+                else:
+                    self.emit(ind, f"checker.constraint({self.const(c)}, {v}, {p}, R, I)")
         else:
             self.emit(ind, call)
 

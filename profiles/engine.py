@@ -79,6 +79,7 @@ class Constraint:
     message_id: str
     rule_number: int | None
     run: Callable[[Any, str, dict[str, Any]], list[tuple[str, str]]]
+    rule: str | None = None  # the named rule (profiles/rules.py) implementing it, if any
 
 
 @dataclass(slots=True)
@@ -251,6 +252,7 @@ def _apply(
                 _ext(c, EXT_MESSAGE_ID) or "ILP-4301",
                 _ext(c, EXT_RULE),
                 run,
+                impl,
             )
         )
 

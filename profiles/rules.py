@@ -30,6 +30,9 @@ class RuleServices(Protocol):
     def units_for(self, system: str, code: str) -> frozenset[str] | None: ...
 
 
+_UNSEEN = object()
+
+
 class MemoServices:
     """Remembers the answers of :class:`RuleServices` (pure functions of their arguments over tables that do
     not change while the server runs). Bounded: each memo is cleared when it grows past ``limit``."""
@@ -56,11 +59,12 @@ class MemoServices:
 
     def units_for(self, system: str, code: str) -> frozenset[str] | None:
         key = (system, code)
-        if key not in self._units:
+        found = self._units.get(key, _UNSEEN)
+        if found is _UNSEEN:
             if len(self._units) >= self.limit:
                 self._units.clear()
-            self._units[key] = self.inner.units_for(system, code)
-        return self._units[key]
+            found = self._units[key] = self.inner.units_for(system, code)
+        return found  # type: ignore[return-value]
 
 
 def parse_instant(text: str) -> datetime | None:
@@ -243,13 +247,13 @@ def quantity_unit(services: RuleServices) -> RuleFn:
     """An Observation's UCUM unit must be one allowed for its (LOINC) code (SATUSEHAT RuleNumber 10012)."""
 
     def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
-        if not isinstance(value, dict) or not isinstance(value.get("valueQuantity"), dict):
+        quantity = value.get("valueQuantity") if value.__class__ is dict else None
+        if quantity.__class__ is not dict:
             return []
-        unit = value["valueQuantity"].get("code")
-        for coding in items(
-            (value.get("code") or {}).get("coding") if isinstance(value.get("code"), dict) else None
-        ):
-            if not isinstance(coding, dict) or not isinstance(coding.get("code"), str):
+        unit = quantity.get("code")
+        code = value.get("code")
+        for coding in items(code.get("coding") if code.__class__ is dict else None):
+            if coding.__class__ is not dict or coding.get("code").__class__ is not str:
                 continue
             allowed = services.units_for(str(coding.get("system")), coding["code"])
             if allowed is not None and unit not in allowed:
@@ -402,6 +406,14 @@ def approved_questionnaire(value: Any, path: str, _: dict[str, Any]) -> list[tup
     if isinstance(value, str) and value not in SATUSEHAT_QUESTIONNAIRES:
         return [(path, f"{path} ({value}) is not a questionnaire SATUSEHAT accepts")]
     return []
+
+
+GUARDS: dict[str, str] = {
+    "utc": "{v}.__class__ is str and ('T' not in {v} or {v}.endswith(('+00:00', 'Z')))",
+}
+"""Per named rule, a Python expression over the value ``{v}`` that is true only when the rule certainly
+finds nothing: generated code (:mod:`profiles.codegen`) tests it inline and calls the rule only when it is
+false. A guard must never be true for a value the rule would report (``tests/profiles/test_rules.py``)."""
 
 
 def library(services: RuleServices) -> dict[str, RuleFn]:
