@@ -78,9 +78,9 @@ def _fixed_zone(minutes: int) -> timezone:
 
 
 def format_instant(us: int) -> str:
-    """FHIR ``instant`` text for µs since the epoch, in UTC with millisecond precision."""
-    dt = _EPOCH + timedelta(microseconds=us)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}+00:00"
+    """FHIR ``instant`` text for µs since the epoch, in UTC with millisecond precision (truncated) and a
+    four-digit year."""
+    return (_EPOCH + timedelta(microseconds=us)).isoformat(timespec="milliseconds")
 
 
 def now_us() -> int:

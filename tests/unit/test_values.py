@@ -51,6 +51,9 @@ def test_partial_dates_nest(dt: datetime) -> None:
 def test_format_instant_round_trip() -> None:
     low, _ = date_range("2024-03-12T02:10:00.123Z")
     assert format_instant(low) == "2024-03-12T02:10:00.123+00:00"
+    assert format_instant(low + 999) == "2024-03-12T02:10:00.123+00:00"  # truncated to milliseconds
+    early, _ = date_range("0500-01-02T03:04:05Z")
+    assert format_instant(early) == "0500-01-02T03:04:05.000+00:00"  # FHIR years have four digits
 
 
 @pytest.mark.parametrize(
