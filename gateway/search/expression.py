@@ -57,6 +57,7 @@ class IndexAt:
 
 
 Step = Field | WhereResolveIs | WhereEquals | IndexAt
+Fields = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,15 @@ class CompiledExpression:
     @property
     def first_keys(self) -> frozenset[str]:
         return frozenset(k for p in self.paths for k in p.first_key)
+
+    @property
+    def single_field(self) -> Fields | None:
+        """The (JSON key, FHIR type) variants when the expression is one member step of the resource
+        (``Observation.code``, ``Observation.effective``), the commonest shape; else None."""
+        if self.deceased_special or len(self.paths) != 1 or len(self.paths[0].steps) != 1:
+            return None
+        step = self.paths[0].steps[0]
+        return step.variants if isinstance(step, Field) else None
 
     def evaluate(self, resource: dict[str, Any]) -> Iterator[tuple[Any, str]]:
         if self.deceased_special:

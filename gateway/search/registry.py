@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.search.expression import CompiledExpression, compile_expression, reference_target_type
+from gateway.search.expression import (
+    CompiledExpression,
+    Fields,
+    compile_expression,
+    reference_target_type,
+)
 from gateway.search.values import MAX_US, MIN_US, BadValue, date_range, normalise_string
 from profiles.definitions import R4Definitions
 
@@ -60,8 +65,9 @@ class SearchRegistry:
         self.resource_types = defs.resource_types
         self._by_type: dict[str, dict[str, SearchParam]] = {t: {} for t in self.resource_types}
         self._unsupported: dict[str, dict[str, str]] = {t: {} for t in self.resource_types}
-        # per type: (first keys, param) so extraction skips params whose root element is absent
-        self._plans: dict[str, list[tuple[frozenset[str], SearchParam]]] = {}
+        # per type: (first keys, param, fields) so extraction skips params whose root element is absent;
+        # ``fields`` is set when the expression is one member step (``Observation.code``): looked up directly
+        self._plans: dict[str, list[tuple[frozenset[str], SearchParam, Fields | None]]] = {}
         for rtype in self.resource_types:
             for code, ptype in COLUMN_PARAMS.items():
                 self._by_type[rtype][code] = SearchParam(f"{rtype}.{code}", rtype, code, ptype, "")
@@ -91,7 +97,9 @@ class SearchRegistry:
             for p in sorted(params.values(), key=lambda p: p.code):
                 if p.expression is not None:
                     keys = p.expression.first_keys
-                    plan.append((frozenset() if p.expression.deceased_special else keys, p))
+                    plan.append(
+                        (frozenset() if p.expression.deceased_special else keys, p, p.expression.single_field)
+                    )
             self._plans[rtype] = plan
 
     def get(self, resource_type: str, code: str) -> SearchParam | None:
@@ -110,7 +118,21 @@ class SearchRegistry:
     def extract(self, resource: dict[str, Any]) -> IndexRows:
         """Index rows for every search parameter of the resource's type (at write time)."""
         rows = IndexRows()
-        for keys, param in self._plans.get(resource.get("resourceType", ""), ()):
+        for keys, param, fields in self._plans.get(resource.get("resourceType", ""), ()):
+            if (
+                fields is not None
+            ):  # what CompiledPath.evaluate does for one member step, without the generators
+                for key, fhir_type in fields:
+                    value = resource.get(key)
+                    if value is None:
+                        continue
+                    if value.__class__ is list:
+                        for item in value:
+                            if item is not None:
+                                _index_value(rows, param, item, fhir_type)
+                    else:
+                        _index_value(rows, param, value, fhir_type)
+                continue
             if keys and keys.isdisjoint(resource):
                 continue
             assert param.expression is not None

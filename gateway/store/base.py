@@ -105,7 +105,9 @@ class WriteTx(Protocol):
     async def put(
         self, resource_type: str, resource_id: str, resource: dict[str, Any], version: int, method: Method
     ) -> StoredResource:
-        """Write ``version`` of the resource (stamping ``id`` and ``meta``), its history and index."""
+        """Write ``version`` of the resource (stamping ``id`` and ``meta``), its history and index.
+        ``version`` 1 means the caller has established that the id has no stored version (never used,
+        not even deleted), so a backend may insert without looking."""
         ...
 
     async def delete(self, resource_type: str, resource_id: str, version: int) -> StoredResource:

@@ -525,7 +525,7 @@ class _Tx:
         doc = {"resourceType": resource_type, "id": resource_id, "meta": meta}
         doc.update((k, v) for k, v in resource.items() if k not in doc)
         body = orjson.dumps(doc)
-        rid = self._rid(resource_type, resource_id)
+        rid = None if version == 1 else self._rid(resource_type, resource_id)  # 1: no row (WriteTx.put)
         if rid is None:
             rid = store._next_rid
             store._next_rid += 1

@@ -35,6 +35,7 @@ class _Planned:
     write: bool  # False: conditional match that needs no write, or a delete with nothing to delete
     status_if_no_write: int = 200
     collapsed: bool = False  # an identical conditional create earlier in the Bundle stands for this one
+    fresh: bool = False  # the id was just assigned by the server (new_id): no stored version can exist
 
 
 def new_id() -> str:
@@ -107,7 +108,7 @@ async def _resolve_identity(tx: WriteTx, index: int, e: WriteEntry) -> _Planned:
                 )
             if found:
                 return _Planned(index, e, found[0], write=False, status_if_no_write=200)
-        return _Planned(index, e, new_id(), write=True)
+        return _Planned(index, e, new_id(), write=True, fresh=True)
     if e.method == "PUT":
         if e.condition is not None:
             found = await tx.find(e.condition, 2)
@@ -127,7 +128,9 @@ async def _resolve_identity(tx: WriteTx, index: int, e: WriteEntry) -> _Planned:
                     f"Resource id '{body_id}' does not match the resource the condition found ('{found[0]}')",
                     expression=f"{where}.resource.id" if e.expression else f"{e.resource_type}.id",
                 )
-            return _Planned(index, e, found[0] if found else (body_id or new_id()), write=True)
+            if found or body_id:
+                return _Planned(index, e, found[0] if found else body_id, write=True)
+            return _Planned(index, e, new_id(), write=True, fresh=True)
         return _Planned(index, e, e.id, write=True)
     # DELETE
     if e.condition is not None:
@@ -188,12 +191,14 @@ async def _rewrite_references(
     parse_conditional: Callable[[str, str], Awaitable[SearchQuery] | SearchQuery] | None,
 ) -> None:
     """Replace fullUrl and conditional references with ``Type/id`` (https://hl7.org/fhir/R4/bundle.html#references)."""
-    for holder, path in _references(resource, "resource" if where else resource.get("resourceType", "")):
+    root = "resource" if where else resource.get("resourceType", "")
+    for holder in _holders(resource, []):
         ref = holder["reference"]
         if ref in idmap:
             holder["reference"] = idmap[ref]
             continue
         m = _CONDITIONAL_REF.match(ref)
+        path = _path_of(resource, holder, root)  # worked out here only: the common case above needs none
         expr = f"{where}.{path}" if where else path
         if m and parse_conditional is not None:
             query = parse_conditional(m.group(1), m.group(2))
@@ -220,20 +225,42 @@ async def _rewrite_references(
             )
 
 
-def _references(node: Any, path: str) -> list[tuple[dict[str, Any], str]]:
-    found: list[tuple[dict[str, Any], str]] = []
-    if isinstance(node, dict):
-        if isinstance(node.get("reference"), str):
-            found.append((node, f"{path}.reference"))
+def _holders(node: Any, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every object with a string ``reference`` under ``node`` (contained resources excluded)."""
+    if node.__class__ is dict:
+        if node.get("reference").__class__ is str:
+            found.append(node)
         for key, value in node.items():
-            if key == "contained":
-                continue
-            if isinstance(value, dict | list):
-                found.extend(_references(value, f"{path}.{key}"))
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            found.extend(_references(item, f"{path}[{i}]"))
+            if key != "contained" and value.__class__ in (dict, list):
+                _holders(value, found)
+    elif node.__class__ is list:
+        for item in node:
+            if item.__class__ in (dict, list):
+                _holders(item, found)
     return found
+
+
+def _path_of(node: Any, holder: dict[str, Any], path: str) -> str:
+    """The FHIRPath of ``holder``'s ``reference`` under ``node`` (``path``), found by identity."""
+    found = _find_path(node, holder, path)
+    return f"{found}.reference" if found is not None else path
+
+
+def _find_path(node: Any, holder: dict[str, Any], path: str) -> str | None:
+    if node is holder:
+        return path
+    if node.__class__ is dict:
+        for key, value in node.items():
+            if key != "contained" and value.__class__ in (dict, list):
+                found = _find_path(value, holder, f"{path}.{key}")
+                if found is not None:
+                    return found
+    elif node.__class__ is list:
+        for i, item in enumerate(node):
+            found = _find_path(item, holder, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
 
 
 async def _execute(tx: WriteTx, p: _Planned) -> EntryResult:
@@ -241,7 +268,7 @@ async def _execute(tx: WriteTx, p: _Planned) -> EntryResult:
     if not p.write or rid is None:
         stored = await tx.current(e.resource_type, rid) if rid is not None else None
         return EntryResult(p.status_if_no_write, stored, created=False)
-    current = await tx.current(e.resource_type, rid)
+    current = None if p.fresh else await tx.current(e.resource_type, rid)
     if e.if_match is not None and (current is None or current.deleted or current.version != e.if_match):
         have = "no current version" if current is None or current.deleted else f'version "{current.version}"'
         raise fail(

@@ -316,6 +316,17 @@ async def test_transaction_rejects_two_writes_to_one_resource(store: ResourceSto
     assert err.value.issues[0].expression == ("Bundle.entry[1]",)
 
 
+async def test_unresolved_reference_is_reported_at_its_nested_path(store: ResourceStore, q: Q) -> None:
+    """The path of a reference deep in a list (participant[0].individual) is worked out for the error."""
+    entries = txn_entries(q)
+    entries[1].resource["participant"][0]["individual"] = {"reference": "urn:uuid:missing"}  # type: ignore[index]
+    with pytest.raises(GatewayError) as err:
+        await store.transaction(entries)
+    assert message_id(err) == "ILP-3007"
+    assert err.value.issues[0].expression == ("Bundle.entry[1].resource.participant[0].individual.reference",)
+    assert await store.count() == 0
+
+
 async def test_transaction_conditional_references(ctx: FhirContext) -> None:
     store = ctx.store
     p = stored(await create(store, patient()))
