@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from profiles.engine import Checker, CompiledProfile, ElementRule, _children
+from profiles.engine import Checker, CompiledProfile, ElementRule, _children, reference_type
 from profiles.issues import Issue
 from profiles.rules import GUARDS
 
@@ -22,7 +22,11 @@ CheckFn = Callable[[dict[str, Any], str, dict[str, Any], list[Issue]], None]
 class _Writer:
     def __init__(self, checker: Checker, value_only: bool) -> None:
         self.lines: list[str] = []
-        self.ns: dict[str, Any] = {"checker": checker, "_children": _children}
+        self.ns: dict[str, Any] = {
+            "checker": checker,
+            "_children": _children,
+            "_reference_type": reference_type,
+        }
         self.n = 0
         self.checker = checker
         self.value_only = value_only
@@ -108,7 +112,7 @@ class _Writer:
             self.emit(
                 ind + 2,
                 f"{kind} = checker.local_types.get({ref}) if {ref}.startswith('urn:') "
-                f"else {ref}.split('/', 1)[0]",
+                f"else _reference_type({ref})",
             )
             self.emit(ind + 2, f"if {kind} not in {targets}:")
             self.emit(ind + 3, call)  # an absolute or conditional URL, or a wrong type: decided there

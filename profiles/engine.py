@@ -66,6 +66,14 @@ class MemoBindings:
         return member
 
 
+def reference_type(ref: str) -> str:
+    """The type a literal or conditional reference names: ``Patient/1``, ``http://…/Patient/1/_history/2``
+    and ``Patient?identifier=…`` all name ``Patient`` (https://hl7.org/fhir/R4/references.html#literal,
+    https://hl7.org/fhir/R4/http.html#trules); the interpreter and generated code both use this."""
+    target = ref.split("?", 1)[0].split("/_history/")[0].rstrip("/").split("/")
+    return target[-2] if len(target) >= 2 else target[0]
+
+
 RuleFn = Callable[[Any, str, dict[str, Any]], list[tuple[str, str]]]
 """A named invariant: (value, its path, the whole resource) → [(path, message)] for each violation."""
 
@@ -532,8 +540,7 @@ class Checker:
                 return
             rtype = local
         else:
-            target = ref.split("?", 1)[0].split("/_history/")[0].rstrip("/").split("/")
-            rtype = target[-2] if len(target) >= 2 else target[0]
+            rtype = reference_type(ref)
         if rtype not in rule.target_types and "Resource" not in rule.target_types:
             self._issue(
                 issues,

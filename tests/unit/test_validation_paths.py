@@ -85,3 +85,25 @@ def test_fast_path_agrees_with_interpreter(
     for _ in range(n):
         mutate(sample, rnd)
     assert key(fast, sample) == key(reference, sample)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "Patient/1/Encounter/2",  # not a literal reference; the last Type/id pair names the type
+        "Encounter/e1",
+        "Patient/p1/_history/2",
+        "Patient?identifier=https://fhir.kemkes.go.id/id/nik|3171014101900001",
+        "Encounter?identifier=http://sys-ids.kemkes.go.id/encounter/1|a/b",
+        "http://example.org/fhir/Group/g1",
+    ],
+)
+def test_reference_target_types_agree(validators: tuple[Validator, Validator], reference: str) -> None:
+    """The generated code's inline test of a reference's type (literal, versioned, conditional, absolute)
+    decides as the interpreter does."""
+    fast, interpreter = validators
+    for sample in SAMPLES:
+        resource = copy.deepcopy(sample)
+        if resource.get("resourceType") == "Observation" and isinstance(resource.get("subject"), dict):
+            resource["subject"] = {"reference": reference}
+            assert key(fast, resource) == key(interpreter, resource)
