@@ -37,4 +37,10 @@ def to_utc(local: str, desa_code: str) -> str:
     dt = datetime.fromisoformat(local)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=zone_for(desa_code))
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    return utc_instant(dt)
+
+
+def utc_instant(dt: datetime) -> str:
+    """An aware datetime as a UTC dateTime to the second, ``2024-03-12T02:10:00+00:00`` (SATUSEHAT wants
+    ``+00:00``)."""
+    return dt.astimezone(UTC).isoformat(timespec="seconds")

@@ -59,6 +59,7 @@ class TerminologyService:
         self._maps: dict[str, ConceptMapIndex] | None = None
         self._haystacks: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._lock = threading.Lock()
+        self._sources: dict[str, CodeSource] = {}  # known systems only, so the memo stays bounded
 
     @classmethod
     def load(cls) -> TerminologyService:
@@ -83,7 +84,13 @@ class TerminologyService:
 
     # ------------------------------------------------------------------------------------------ plumbing
     def source_for(self, system: str) -> CodeSource | None:
-        return next((s for s in self.chain if s.supports(system)), None)
+        """The first source of the chain that answers for ``system`` (remembered; every lookup asks)."""
+        found = self._sources.get(system)
+        if found is None:
+            found = next((s for s in self.chain if s.supports(system)), None)
+            if found is not None:
+                self._sources[system] = found
+        return found
 
     def value_set(self, url: str) -> ValueSetDefinition | None:
         base = url.split("|")[0]

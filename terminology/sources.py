@@ -108,12 +108,16 @@ class ResourceSource:
     def __init__(self, code_systems: Iterable[dict[str, Any]]) -> None:
         self._resources = {cs["url"]: cs for cs in code_systems}
         self._tables: dict[str, ConceptTable] = {}
+        self._infos: dict[str, SystemInfo] = {}
 
     def supports(self, system: str) -> bool:
         return system in self._resources
 
     def info(self, system: str) -> SystemInfo:
-        return system_info(self._resources[system])
+        found = self._infos.get(system)
+        if found is None:
+            found = self._infos[system] = system_info(self._resources[system])
+        return found
 
     def _table(self, system: str) -> ConceptTable:
         table = self._tables.get(system)

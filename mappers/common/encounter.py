@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mappers.common.visit import Visit, utc_instant
+from mappers.common.visit import Visit
+from mappers.times import utc_instant
 from terminology import urls
 
 ENCOUNTER_PROFILE = urls.ilp_profile("ilp-encounter")

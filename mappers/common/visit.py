@@ -13,21 +13,17 @@ so sending the same record again updates the same resources.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from mappers.common.errors import MappingError
 from mappers.ids import resource_id
-from mappers.times import zone_for
+from mappers.times import utc_instant, zone_for
 from terminology import urls
 
 DAY_START = "08:00"
 DEFAULT_MINUTES = 30
 TIME_ORDER = "ILP-6025"
-
-
-def utc_instant(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
 def local_datetime(value: str, desa_code: str) -> datetime:
