@@ -79,3 +79,37 @@ def test_search_runs_and_reuses_its_store(tmp_path: Path) -> None:
     )
     again = run_bench("search.py", "--resources", "2000", "--queries", "20", "--db", str(db), "--no-http")
     assert_labels(again, ["store: reusing 2,000 resources", "in-process Observation", "goal in-process p50"])
+
+
+def test_validate_runs() -> None:
+    out = run_bench("validate.py", "--rounds", "5")
+    assert_labels(
+        out,
+        [
+            "validation benchmark: medians of 5 runs",
+            "Bundle (20 entries)",
+            "Patient",
+            "Encounter",
+            "Observation",
+            "vs fhir.res",
+            "vs floor",
+            "goal ≥20x faster than fhir.resources (Bundle):",
+            "goal within 3x of the floor (Bundle):",
+            "reproduce: python bench/validate.py --rounds 5",
+        ],
+    )
+
+
+def test_map_runs() -> None:
+    out = run_bench("map.py", "--records", "20", "--repeat", "1")
+    assert_labels(
+        out,
+        [
+            "== map summary ==",
+            "records per run: 20, runs: 1",
+            "mapping + z-scores        median",
+            "mapping + z-scores + validation median",
+            "goal >= 5000 records/s/core:",
+        ],
+    )
+    assert "failed" not in out  # every synthetic record maps and validates
