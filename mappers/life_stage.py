@@ -11,7 +11,8 @@ codes for screenings that have no published code, and the referral the findings 
   kader does not assign. Diagnoses come from puskesmas-kunjungan.
 * Screening scores with no LOINC code in the terminology (SRQ-20, SDQ, PUMA, ADL, the TB symptom screen)
   are Observations with a code of the gateway's ``ilp-observation`` code system
-  (:data:`mappers.common.codes.ILP_OBSERVATION`, codes listed in ``ILP_OBSERVATION_CODES`` there).
+  (:data:`mappers.common.codes.ILP_OBSERVATION`; the codes and displays are the CodeSystem
+  ``terminology/data/curated/CodeSystem-ilp-observation.json``).
   (!) A QuestionnaireResponse would need one of SATUSEHAT's approved questionnaires (Q0006, Q0007,
   Q0008, Q0011, Q0023; rule 10169), and which of them is which screening is not known (domain notes
   §8.12), so none is used.
@@ -47,16 +48,10 @@ UNDER_ADULT_AGE = "ILP-6051"
 UNKNOWN_VACCINE = "ILP-6052"
 EXPIRED_VACCINE = "ILP-6053"
 
-# (!) Gateway codes for screenings without a published code (see the module docstring). They belong to
-# the same code system as mappers.common.codes.ILP_OBSERVATION_CODES and should join it there.
+# (!) Screenings without a published code use the gateway's ilp-observation codes (module docstring).
 SMOKING_LOINC = "72166-2"  # Tobacco smoking status (LOINC; answers SNOMED CT, as in HL7 IPS / US Core)
 SMOKER = {"system": urls.SNOMED, "code": "77176002", "display": "Smoker"}
 NON_SMOKER = {"system": urls.SNOMED, "code": "8392000", "display": "Non-smoker"}
-
-
-def ilp(code: str) -> dict[str, Any]:
-    """A CodeableConcept of the gateway's ilp-observation code system."""
-    return ilp_code(code)
 
 
 def born_before(birth_date: str, visit: Visit) -> date:
@@ -206,15 +201,18 @@ class VisitRecorder:
         category_code: str = "survey",
     ) -> str:
         """A questionnaire score or count (``valueInteger``) with its finding."""
-        resource = self.coded(role, ilp(code), category_code, {"valueInteger": value})
+        resource = self.coded(role, ilp_code(self.terminology, code), category_code, {"valueInteger": value})
         return self.finish(resource, role, found, refer)
 
     def tb_screen(self, symptoms: dict[str, bool], found: Finding) -> str:
         """The TB symptom screen: one Observation, a boolean component per symptom asked, the result as
         interpretation (POS/NEG); a positive screen is always referred (presumptive TB needs a test)."""
-        resource = self.coded("tb-screen", ilp("tb-symptom-screen"), "survey", None)
+        resource = self.coded("tb-screen", ilp_code(self.terminology, "tb-symptom-screen"), "survey", None)
         resource["component"] = [
-            {"code": ilp(f"tb-{name.replace('_', '-')}"), "valueBoolean": symptoms[name]}
+            {
+                "code": ilp_code(self.terminology, f"tb-{name.replace('_', '-')}"),
+                "valueBoolean": symptoms[name],
+            }
             for name in ("cough_2_weeks", "fever", "weight_loss", "night_sweats")
             if name in symptoms
         ]
@@ -238,7 +236,7 @@ class VisitRecorder:
             value = {
                 "valueQuantity": {"value": given, "unit": "tablet", "system": urls.UCUM, "code": "{tbl}"}
             }
-        resource = self.coded("iron-tablets", ilp("iron-tablets"), "exam", value)
+        resource = self.coded("iron-tablets", ilp_code(self.terminology, "iron-tablets"), "exam", value)
         resource["category"] = [
             {"coding": [{"system": urls.OBSERVATION_CATEGORY, "code": "therapy", "display": "Therapy"}]}
         ]
@@ -246,7 +244,7 @@ class VisitRecorder:
 
     def note(self, role: str, code: str, text: str, *, abnormal: bool, refer: bool) -> str:
         """A recorded sign as text (``valueString``), ``A`` (abnormal) when ``abnormal``."""
-        resource = self.coded(role, ilp(code), "exam", {"valueString": text})
+        resource = self.coded(role, ilp_code(self.terminology, code), "exam", {"valueString": text})
         if abnormal:
             resource["interpretation"] = [coded(self.terminology, urls.V3_OBSERVATION_INTERPRETATION, "A")]
         ref = self.put(resource, f"obs:{role}")

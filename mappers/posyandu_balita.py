@@ -33,7 +33,7 @@ from typing import Any
 
 from mappers.base import MappingContext, RecordIssue
 from mappers.bundle import TransactionBuilder
-from mappers.common.codes import ilp_code
+from mappers.common.codes import ILP_OBSERVATION, ilp_code
 from mappers.common.encounter import encounter_resource
 from mappers.common.errors import MappingError, finding
 from mappers.common.immunization import Vaccine, immunization_resource, reason, vaccine
@@ -237,7 +237,7 @@ class _Mapping:
 
     def zscore(self, score: ZScore, growth: Growth) -> None:
         system, code = Z_CODES[(score.indicator, score.standing)]
-        concept = ilp_code(code) if system == "ilp" else coded(self.term, system, code)
+        concept = coded(self.term, ILP_OBSERVATION if system == "ilp" else system, code)
         role = f"z:{score.indicator.value}"
         resource = observation(
             self.visit,
@@ -329,12 +329,12 @@ class _Mapping:
                     f"the child is {months:.1f} months old",
                     VITAMIN_A_AGE,
                 )
-            value = {"valueCodeableConcept": ilp_code(f"vitamin-a-{capsule}")}
+            value = {"valueCodeableConcept": ilp_code(self.term, f"vitamin-a-{capsule}")}
             self.tx.put(
                 observation(
                     visit,
                     "vitamin-a",
-                    ilp_code("vitamin-a"),
+                    ilp_code(self.term, "vitamin-a"),
                     subject=subject,
                     encounter=encounter,
                     value=value,
@@ -344,7 +344,12 @@ class _Mapping:
         if "exclusive_breastfeeding" in r:
             value = {"valueBoolean": r["exclusive_breastfeeding"]}
             resource = observation(
-                visit, "asi", ilp_code("asi-eksklusif"), subject=subject, encounter=encounter, value=value
+                visit,
+                "asi",
+                ilp_code(self.term, "asi-eksklusif"),
+                subject=subject,
+                encounter=encounter,
+                value=value,
             )
             self.tx.put(resource, self.visit.id("obs:asi"))
         if "development_ok" in r:
@@ -354,7 +359,7 @@ class _Mapping:
             resource = observation(
                 visit,
                 "development",
-                ilp_code("perkembangan"),
+                ilp_code(self.term, "perkembangan"),
                 subject=subject,
                 encounter=encounter,
                 value=value,
