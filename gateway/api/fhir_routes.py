@@ -37,6 +37,7 @@ async def metadata(request: Request) -> Response:
 
 
 @router.post("", summary="transaction or batch Bundle")
+@router.post("/", include_in_schema=False)  # a base URL configured with a trailing slash: no 307 round trip
 async def bundle(request: Request) -> Response:
     media = negotiate(request)
     body = parse_json(await read_body(request))

@@ -161,6 +161,12 @@ async def test_transaction_response(client: httpx.AsyncClient) -> None:
     assert again["entry"][0]["response"]["status"] == "200 OK" and "resource" not in again["entry"][0]
 
 
+async def test_transaction_to_the_base_with_a_trailing_slash(client: httpx.AsyncClient) -> None:
+    """``POST {base}/`` is the base too: answered directly, not with a 307 the client must follow."""
+    r = await client.post("/fhir/", json=transaction(post(P_URN, patient())))
+    assert r.status_code == 200 and r.json()["type"] == "transaction-response"
+
+
 async def test_batch_entries_stand_alone(client: httpx.AsyncClient) -> None:
     bundle = transaction(
         post(P_URN, patient()),
