@@ -172,8 +172,8 @@ class StructureValidator:
         for i, entry in enumerate(items(bundle.get("entry"))):
             if entry.__class__ is not dict:
                 continue
-            inner = entry.get("resource")
-            if inner is not None:
+            if "resource" in entry:
+                inner = entry["resource"]
                 rtype = inner.get("resourceType") if inner.__class__ is dict else None
                 v = validators.get(rtype) if rtype.__class__ is str else None
                 if v is None or rtype in _NESTING or "contained" in inner or not v.is_valid(inner):

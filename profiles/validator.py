@@ -42,12 +42,13 @@ from profiles.profile_schema import NotTranslatable, profile_schema
 from profiles.structure import StructureValidator
 
 CODED = frozenset({"CodeableConcept", "Coding"})
-# one check of a plan: (profile JSON Schema, value-only generated checks, profile) or (None, None, profile)
+# a profile's checks: (its JSON Schema or None, the value-only generated checks, the profile)
 _Step = tuple[Any, CheckFn, CompiledProfile]
+_Plan = tuple[CompiledProfile | None, list[_Step]]  # (base profile with required bindings, profiles)
 
 
-def _interpreted(_r: dict[str, Any], _p: str, _v: dict[str, Any], _i: list[Issue]) -> None:
-    """The value-only check of a step without a schema: never called (the whole profile is checked)."""
+def _never(_r: dict[str, Any], _p: str, _v: dict[str, Any], _i: list[Issue]) -> None:
+    """The value-only checks of a profile without a schema: never called (the whole profile is)."""
 
 
 @dataclass(slots=True)
@@ -137,7 +138,7 @@ class Validator:
         self.checker = Checker(self.extensions, self.bindings, generated=fast)
         self.fast = fast
         self._fast_paths: dict[str, tuple[Any, CheckFn] | None] = {}
-        self._plans: dict[tuple[str, tuple[str, ...] | None, bool], list[_Step]] = {}
+        self._plans: dict[tuple[str, tuple[str, ...] | None, bool], _Plan] = {}
         self._base: dict[str, CompiledProfile] = {}
         raw = orjson.loads((resources.files("profiles") / "data" / "event-times.json").read_bytes())
         self.event_times = {k: _event_keys(defs, k, v) for k, v in raw.items() if not k.startswith("_")}
@@ -258,20 +259,26 @@ class Validator:
         where: str,
         result: ValidationResult,
     ) -> None:
+        """Base required bindings, then the selected profiles: each through its JSON Schema and the
+        value-only generated checks, or through the generated checks alone when the schema rejects it."""
         path = where or str(resource.get("resourceType"))
         plan = None if explicit else self._plan(resource, defaults)
+        selection: list[Issue] = []
         if plan is None:
-            plan = self._make_plan(*self.profiles_for(resource, explicit, defaults, where), resource, result)
+            selected, selection = self.profiles_for(resource, explicit, defaults, where)
+            plan = self._make_plan(selected, resource)
+        base, steps = plan
         issues = result.issues
-        for schema, value_checks, profile in plan:
-            if schema is None:
-                issues.extend(self.checker.check(profile, resource, path))
-            elif schema.is_valid(resource):
+        if base is not None:
+            issues.extend(self.checker.check(base, resource, path))
+        issues.extend(selection)
+        for schema, value_checks, profile in steps:
+            if schema is not None and schema.is_valid(resource):
                 value_checks(resource, path, resource, issues)  # only what the schema cannot check
             else:
                 issues.extend(self.checker.check(profile, resource, path))
 
-    def _plan(self, resource: dict[str, Any], defaults: bool) -> list[_Step] | None:
+    def _plan(self, resource: dict[str, Any], defaults: bool) -> _Plan | None:
         """The checks for a resource of this type, ``meta.profile`` and ``defaults``, remembered when its
         profile selection raised no issue (so the keys come from known profile URLs: a bounded set)."""
         meta = resource.get("meta")
@@ -288,28 +295,18 @@ class Validator:
         selected, issues = self.profiles_for(resource, (), defaults, "")
         if issues:
             return None  # reported by the caller; not remembered, so unknown URLs cannot grow the cache
-        plan = self._plans[key] = self._make_plan(selected, [], resource, None)
+        plan = self._plans[key] = self._make_plan(selected, resource)
         return plan
 
-    def _make_plan(
-        self,
-        selected: list[CompiledProfile],
-        issues: list[Issue],
-        resource: dict[str, Any],
-        result: ValidationResult | None,
-    ) -> list[_Step]:
-        """Base required bindings (when there are any), then each selected profile: its JSON Schema with
-        the value-only generated checks when it has one, else the generated checks alone."""
-        if result is not None:
-            result.issues.extend(issues)
-        plan: list[_Step] = []
+    def _make_plan(self, selected: list[CompiledProfile], resource: dict[str, Any]) -> _Plan:
+        """The base profile when the type has required bindings to check, and per selected profile its
+        JSON Schema (None when it has none) with the value-only generated checks."""
         base = self._base_profile(str(resource.get("resourceType")))
-        if base is not None and base.root.children:
-            plan.append((None, _interpreted, base))
+        steps: list[_Step] = []
         for profile in selected:
             fast = self._fast_path(profile) if self.fast else None
-            plan.append((fast[0], fast[1], profile) if fast is not None else (None, _interpreted, profile))
-        return plan
+            steps.append((fast[0], fast[1], profile) if fast is not None else (None, _never, profile))
+        return (base if base is not None and base.root.children else None), steps
 
     def _fast_path(self, profile: CompiledProfile) -> tuple[Any, CheckFn] | None:
         """The profile's JSON Schema (jsonschema-rs) and its value-only generated checks, built on first use;
