@@ -96,28 +96,33 @@ class StructureValidator:
         self._validators: dict[str, jsonschema_rs.Draft6Validator] = {}
         self._watch = _watched_keys(defs)
 
+    def r4_schema(self, resource_type: str) -> dict[str, Any]:
+        """The official R4 JSON schema of one resource type: its definition and every definition reachable
+        from it (``ResourceList`` shallow), nothing added."""
+        reachable: set[str] = set()
+        todo = [resource_type]
+        while todo:
+            name = todo.pop()
+            if name in reachable:
+                continue
+            reachable.add(name)
+            found: set[str] = set()
+            _refs(self._definitions[name], found)
+            todo.extend(found - reachable)
+        return {
+            "$ref": f"#/definitions/{resource_type}",
+            "definitions": {k: self._definitions[k] for k in reachable},
+        }
+
     def _validator(self, resource_type: str) -> jsonschema_rs.Draft6Validator:
-        """The type's schema with the shape rules added as a definition of its own (``SHAPES``), so one
+        """The type's R4 schema with the shape rules added as a definition of its own (``SHAPES``), so one
         ``is_valid`` call answers for both; their errors are dropped from ``iter_errors`` (the Python
         check of the same rules reports them with their own message ids)."""
         v = self._validators.get(resource_type)
         if v is None:
-            reachable: set[str] = set()
-            todo = [resource_type]
-            while todo:
-                name = todo.pop()
-                if name in reachable:
-                    continue
-                reachable.add(name)
-                found: set[str] = set()
-                _refs(self._definitions[name], found)
-                todo.extend(found - reachable)
-            definitions = {k: self._definitions[k] for k in reachable}
-            definitions[SHAPES] = _shape_schema(self._watch.get(resource_type, {}))
-            schema = {
-                "allOf": [{"$ref": f"#/definitions/{resource_type}"}, {"$ref": f"#/definitions/{SHAPES}"}],
-                "definitions": definitions,
-            }
+            schema = self.r4_schema(resource_type)
+            schema["definitions"][SHAPES] = _shape_schema(self._watch.get(resource_type, {}))
+            schema["allOf"] = [{"$ref": schema.pop("$ref")}, {"$ref": f"#/definitions/{SHAPES}"}]
             v = self._validators[resource_type] = jsonschema_rs.Draft6Validator(schema)
         return v
 
