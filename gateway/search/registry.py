@@ -119,9 +119,8 @@ class SearchRegistry:
         """Index rows for every search parameter of the resource's type (at write time)."""
         rows = IndexRows()
         for keys, param, fields in self._plans.get(resource.get("resourceType", ""), ()):
-            if (
-                fields is not None
-            ):  # what CompiledPath.evaluate does for one member step, without the generators
+            if fields is not None:
+                # what CompiledPath.evaluate does for one member step, without its generators
                 for key, fhir_type in fields:
                     value = resource.get(key)
                     if value is None:

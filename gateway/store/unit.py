@@ -198,8 +198,6 @@ async def _rewrite_references(
             holder["reference"] = idmap[ref]
             continue
         m = _CONDITIONAL_REF.match(ref)
-        path = _path_of(resource, holder, root)  # worked out here only: the common case above needs none
-        expr = f"{where}.{path}" if where else path
         if m and parse_conditional is not None:
             query = parse_conditional(m.group(1), m.group(2))
             if not isinstance(query, SearchQuery):
@@ -212,7 +210,7 @@ async def _rewrite_references(
                     f"Conditional reference '{ref}' matches {len(found) if found else 'no'} resources; "
                     "it must match exactly one",
                     code="multiple-matches" if found else "not-found",
-                    expression=expr,
+                    expression=_expression(resource, holder, root, where),
                 )
             holder["reference"] = f"{m.group(1)}/{found[0]}"
         elif where and (ref.startswith("urn:uuid:") or ref.startswith("urn:oid:")):
@@ -221,8 +219,14 @@ async def _rewrite_references(
                 "ILP-3007",
                 f"Reference '{ref}' does not match the fullUrl of any entry in the Bundle",
                 code="not-found",
-                expression=expr,
+                expression=_expression(resource, holder, root, where),
             )
+
+
+def _expression(resource: dict[str, Any], holder: dict[str, Any], root: str, where: str) -> str:
+    """The FHIRPath of a reference that is reported (worked out only then: a walk of the resource)."""
+    path = _path_of(resource, holder, root)
+    return f"{where}.{path}" if where else path
 
 
 def _holders(node: Any, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
