@@ -21,6 +21,7 @@ from typing import Any
 from gateway.errors import Category, fail
 from gateway.search.query import SearchQuery
 from gateway.store.base import EntryResult, WriteEntry, WriteTx
+from profiles.bundle_rules import references
 
 ConditionalRef = Callable[[str], SearchQuery]
 _CONDITIONAL_REF = re.compile(r"^([A-Z][A-Za-z]+)\?(.+)$")
@@ -210,7 +211,7 @@ async def _rewrite_references(
                     f"Conditional reference '{ref}' matches {len(found) if found else 'no'} resources; "
                     "it must match exactly one",
                     code="multiple-matches" if found else "not-found",
-                    expression=_expression(resource, holder, root, where),
+                    expression=_expression(resource, ref, root, where),
                 )
             holder["reference"] = f"{m.group(1)}/{found[0]}"
         elif where and (ref.startswith("urn:uuid:") or ref.startswith("urn:oid:")):
@@ -219,13 +220,15 @@ async def _rewrite_references(
                 "ILP-3007",
                 f"Reference '{ref}' does not match the fullUrl of any entry in the Bundle",
                 code="not-found",
-                expression=_expression(resource, holder, root, where),
+                expression=_expression(resource, ref, root, where),
             )
 
 
-def _expression(resource: dict[str, Any], holder: dict[str, Any], root: str, where: str) -> str:
-    """The FHIRPath of a reference that is reported (worked out only then: a walk of the resource)."""
-    path = _path_of(resource, holder, root)
+def _expression(resource: dict[str, Any], ref: str, root: str, where: str) -> str:
+    """The FHIRPath of a reference that is reported (worked out only then: a walk of the resource). The
+    holders are rewritten in walk order and the first holding ``ref`` is the one that failed, so the first
+    path holding it is the one to name."""
+    path = next((found for text, found in references(resource, root) if text == ref), root)
     return f"{where}.{path}" if where else path
 
 
@@ -242,29 +245,6 @@ def _holders(node: Any, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if item.__class__ in (dict, list):
                 _holders(item, found)
     return found
-
-
-def _path_of(node: Any, holder: dict[str, Any], path: str) -> str:
-    """The FHIRPath of ``holder``'s ``reference`` under ``node`` (``path``), found by identity."""
-    found = _find_path(node, holder, path)
-    return f"{found}.reference" if found is not None else path
-
-
-def _find_path(node: Any, holder: dict[str, Any], path: str) -> str | None:
-    if node is holder:
-        return path
-    if node.__class__ is dict:
-        for key, value in node.items():
-            if key != "contained" and value.__class__ in (dict, list):
-                found = _find_path(value, holder, f"{path}.{key}")
-                if found is not None:
-                    return found
-    elif node.__class__ is list:
-        for i, item in enumerate(node):
-            found = _find_path(item, holder, f"{path}[{i}]")
-            if found is not None:
-                return found
-    return None
 
 
 async def _execute(tx: WriteTx, p: _Planned) -> EntryResult:
