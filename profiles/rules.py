@@ -30,9 +30,6 @@ class RuleServices(Protocol):
     def units_for(self, system: str, code: str) -> frozenset[str] | None: ...
 
 
-_UNSEEN = object()
-
-
 class MemoServices:
     """Remembers the answers of :class:`RuleServices` (pure functions of their arguments over tables that do
     not change while the server runs). Bounded: each memo is cleared when it grows past ``limit``."""
@@ -59,12 +56,11 @@ class MemoServices:
 
     def units_for(self, system: str, code: str) -> frozenset[str] | None:
         key = (system, code)
-        found = self._units.get(key, _UNSEEN)
-        if found is _UNSEEN:
+        if key not in self._units:
             if len(self._units) >= self.limit:
                 self._units.clear()
-            found = self._units[key] = self.inner.units_for(system, code)
-        return found  # type: ignore[return-value]
+            self._units[key] = self.inner.units_for(system, code)
+        return self._units[key]
 
 
 def parse_instant(text: str) -> datetime | None:
