@@ -318,7 +318,6 @@ class _Mapping:
     # ------------------------------------------------------------------------------- other findings
     def other_findings(self) -> None:
         r = self.r
-        visit, subject, encounter = self.visit, self.subject, self.encounter
         if "vitamin_a" in r:
             capsule = r["vitamin_a"]
             months = self.age / 30.4375
@@ -330,41 +329,22 @@ class _Mapping:
                     VITAMIN_A_AGE,
                 )
             value = {"valueCodeableConcept": ilp_code(self.term, f"vitamin-a-{capsule}")}
-            self.tx.put(
-                observation(
-                    visit,
-                    "vitamin-a",
-                    ilp_code(self.term, "vitamin-a"),
-                    subject=subject,
-                    encounter=encounter,
-                    value=value,
-                ),
-                self.visit.id("obs:vitamin-a"),
-            )
+            self.put_finding("vitamin-a", ilp_code(self.term, "vitamin-a"), value)
         if "exclusive_breastfeeding" in r:
             value = {"valueBoolean": r["exclusive_breastfeeding"]}
-            resource = observation(
-                visit,
-                "asi",
-                ilp_code(self.term, "asi-eksklusif"),
-                subject=subject,
-                encounter=encounter,
-                value=value,
-            )
-            self.tx.put(resource, self.visit.id("obs:asi"))
+            self.put_finding("asi", ilp_code(self.term, "asi-eksklusif"), value)
         if "development_ok" in r:
             value = {
                 "valueCodeableConcept": coded(self.term, urls.CLINICAL_TERM, DEVELOPMENT[r["development_ok"]])
             }
-            resource = observation(
-                visit,
-                "development",
-                ilp_code(self.term, "perkembangan"),
-                subject=subject,
-                encounter=encounter,
-                value=value,
-            )
-            self.tx.put(resource, self.visit.id("obs:development"))
+            self.put_finding("development", ilp_code(self.term, "perkembangan"), value)
+
+    def put_finding(self, role: str, code: dict[str, Any], value: dict[str, Any]) -> None:
+        """One Observation of the visit with ``code`` and ``value``, its id from ``obs:{role}``."""
+        resource = observation(
+            self.visit, role, code, subject=self.subject, encounter=self.encounter, value=value
+        )
+        self.tx.put(resource, self.visit.id(f"obs:{role}"))
 
 
 _NAMES = {
