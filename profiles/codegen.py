@@ -111,8 +111,7 @@ class _Writer:
             self.emit(ind + 1, f"if {ref}.__class__ is str and not {ref}.startswith('#'):")
             self.emit(
                 ind + 2,
-                f"{kind} = checker.local_types.get({ref}) if {ref}.startswith('urn:') "
-                f"else _reference_type({ref})",
+                f"{kind} = L.get({ref}) if {ref}.startswith('urn:') else _reference_type({ref})",
             )
             self.emit(ind + 2, f"if {kind} not in {targets}:")
             self.emit(ind + 3, call)  # an absolute or conditional URL, or a wrong type: decided there
@@ -142,8 +141,7 @@ class _Writer:
                 key = stem + t[0].upper() + t[1:]
                 self.emit(ind, f"{x} = {v}.get({key!r})")
                 self.emit(ind, f"if {x} is not None:")
-                self.emit(ind + 1, f"{px} = {p} + {'.' + key!r}")
-                self.node(rule, x, px, ind + 1)
+                self.node(rule, x, _member(p, key), ind + 1)
             if not rule.types:
                 self.emit(ind, f"for {x}, {px} in _children({v}, {name!r}, {p}):")
                 self.node(rule, x, px, ind + 1)
@@ -173,14 +171,12 @@ class _Writer:
                 self.emit(ind + 1, f"checker.cardinality({r}, {n}, {p} + {'.' + name!r}, I)")
         if not needs_values:
             return
-        x, i, px = self.name("x"), self.name("i"), self.name("p")
+        x, i = self.name("x"), self.name("i")
         self.emit(ind, f"if {c}.__class__ is list:")
         self.emit(ind + 1, f"for {i}, {x} in enumerate({c}):")
-        self.emit(ind + 2, f"{px} = f'{{{p}}}.{name}[{{{i}}}]'")
-        self.node(rule, x, px, ind + 2)
+        self.node(rule, x, _item(p, name, i), ind + 2)
         self.emit(ind, f"elif {c} is not None:")
-        self.emit(ind + 1, f"{px} = {p} + {'.' + name!r}")
-        self.node(rule, c, px, ind + 1)
+        self.node(rule, c, _member(p, name), ind + 1)
 
     @staticmethod
     def simple_slicing(rule: ElementRule) -> bool:
@@ -201,7 +197,7 @@ class _Writer:
         order the interpreter reports in."""
         assert rule.slicing is not None
         disc = rule.slicing[0][0]
-        c, i, x, px = self.name("c"), self.name("i"), self.name("x"), self.name("p")
+        c, i, x = self.name("c"), self.name("i"), self.name("x")
         self.emit(ind, f"{c} = {v}.get({name!r})")
         self.emit(ind, f"if {c}.__class__ is list:")
         earlier: list[str] = []
@@ -210,14 +206,23 @@ class _Writer:
             if self.needs_python(s.rule) and want not in earlier:
                 self.emit(ind + 1, f"for {i}, {x} in enumerate({c}):")
                 self.emit(ind + 2, f"if {x}.__class__ is dict and {x}.get({disc!r}) == {want!r}:")
-                self.emit(ind + 3, f"{px} = f'{{{p}}}.{name}[{{{i}}}]'")
-                self.node(s.rule, x, px, ind + 3)
+                self.node(s.rule, x, _item(p, name, i), ind + 3)
             earlier.append(want)
         if self.needs_python_here(rule):
             self.emit(ind + 1, f"for {i}, {x} in enumerate({c}):")
-            self.emit(ind + 2, f"{px} = f'{{{p}}}.{name}[{{{i}}}]'")
-            self.node(rule, x, px, ind + 2)
+            self.node(rule, x, _item(p, name, i), ind + 2)
         self.emit(ind + 1, "pass")
+
+
+def _member(p: str, name: str) -> str:
+    """The path of child ``name`` as an expression. Paths are expressions, not variables, so they are
+    built only where an issue is reported (the rare case), never on the way down."""
+    return f"({p} + {'.' + name!r})"
+
+
+def _item(p: str, name: str, i: str) -> str:
+    """The path of item ``i`` (a loop variable) of child ``name``, as an expression."""
+    return f"({p} + {'.' + name + '['!r} + str({i}) + ']')"
 
 
 def compile_check(profile: CompiledProfile, checker: Checker, *, value_only: bool = False) -> CheckFn:
@@ -225,6 +230,7 @@ def compile_check(profile: CompiledProfile, checker: Checker, *, value_only: boo
     what the profile's JSON Schema has already checked (for resources that passed it)."""
     w = _Writer(checker, value_only)
     w.emit(0, "def check(V, P, R, I):")
+    w.emit(1, "L = checker.local_types  # a Bundle's fullUrl → resourceType, for urn:uuid references")
     w.node(profile.root, "V", "P", 1)
     w.emit(1, "return None")
     source = "\n".join(w.lines)

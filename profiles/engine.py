@@ -70,6 +70,9 @@ def reference_type(ref: str) -> str:
     """The type a literal or conditional reference names: ``Patient/1``, ``http://…/Patient/1/_history/2``
     and ``Patient?identifier=…`` all name ``Patient`` (https://hl7.org/fhir/R4/references.html#literal,
     https://hl7.org/fhir/R4/http.html#trules); the interpreter and generated code both use this."""
+    head, _, tail = ref.partition("/")
+    if "/" not in tail and "?" not in ref:
+        return head  # ``Type/id``, the common form: what the general rule below gives for it
     target = ref.split("?", 1)[0].split("/_history/")[0].rstrip("/").split("/")
     return target[-2] if len(target) >= 2 else target[0]
 
