@@ -11,6 +11,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 MIN_US = -(2**62)
 MAX_US = 2**62
@@ -33,7 +34,32 @@ def _us(dt: datetime) -> int:
 
 
 def date_range(text: str) -> tuple[int, int]:
-    """The ``[low, high)`` range, in µs since the epoch, that a FHIR date/dateTime/instant covers."""
+    """The ``[low, high)`` range, in µs since the epoch, that a FHIR date/dateTime/instant covers.
+
+    A dateTime to the second with a zone (``2024-03-12T09:10:00+07:00``, ``…Z``), the form almost every
+    resource carries, is read by ``datetime.fromisoformat``; anything else, or anything it refuses, takes
+    the general path (a hypothesis test holds the two to the same answers)."""
+    n = len(text)
+    if (
+        (
+            (n == 25 and text[22] == ":" and (text[19] == "+" or text[19] == "-"))
+            or (n == 20 and text[19] == "Z")
+        )
+        and text[10] == "T"
+        and text.isascii()
+    ):
+        try:
+            low = _us(datetime.fromisoformat(text))
+        except ValueError:
+            pass
+        else:
+            return low, low + 1_000_000
+    return _date_range(text)
+
+
+def _date_range(text: str) -> tuple[int, int]:
+    """:func:`date_range` for every FHIR form: year, year-month, date, dateTime to the minute, second or
+    fraction, with or without a zone."""
     m = _DATE.match(text.strip())
     if not m:
         raise BadValue(f"'{text}' is not a valid FHIR date, dateTime or instant")
@@ -80,7 +106,13 @@ def _fixed_zone(minutes: int) -> timezone:
 def format_instant(us: int) -> str:
     """FHIR ``instant`` text for µs since the epoch, in UTC with millisecond precision (truncated) and a
     four-digit year."""
-    return (_EPOCH + timedelta(microseconds=us)).isoformat(timespec="milliseconds")
+    return _format_ms(us // 1000)
+
+
+@lru_cache(maxsize=256)
+def _format_ms(ms: int) -> str:
+    """Remembered: the versions written in one millisecond (a transaction's entries) share their text."""
+    return (_EPOCH + timedelta(milliseconds=ms)).isoformat(timespec="milliseconds")
 
 
 def now_us() -> int:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.search.values import BadValue, date_range, format_instant, normalise_string, number_range
+from gateway.search.values import (
+    BadValue,
+    _date_range,
+    date_range,
+    format_instant,
+    normalise_string,
+    number_range,
+)
 
 
 def us(*args: int) -> int:
@@ -46,6 +54,35 @@ def test_partial_dates_nest(dt: datetime) -> None:
     year = date_range(dt.strftime("%Y"))
     instant = date_range(dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
     assert year[0] <= month[0] <= day[0] <= instant[0] < instant[1] <= day[1] <= month[1] <= year[1]
+
+
+def _answer(fn: Callable[[str], tuple[int, int]], text: str) -> tuple[int, int] | str:
+    try:
+        return fn(text)
+    except BadValue:
+        return "bad"
+
+
+_SECONDS = st.builds(
+    "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}".format,
+    st.integers(0, 9999),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.integers(0, 25),
+    st.integers(0, 61),
+    st.integers(0, 61),
+    st.sampled_from(
+        ["Z", "z", "+07:00", "-03:30", "+00:00", "-00:00", "+24:00", "+23:59", "+0700", "+07:0x"]
+    ),
+)
+
+
+@given(
+    st.one_of(_SECONDS, _SECONDS.map(lambda t: t.replace("T", " ")), st.text("0123456789-T:+Z ", max_size=26))
+)
+def test_date_range_shortcut_agrees_with_the_general_path(text: str) -> None:
+    """``date_range`` reads the common zoned dateTime with ``fromisoformat``; same answers, same refusals."""
+    assert _answer(date_range, text) == _answer(_date_range, text)
 
 
 def test_format_instant_round_trip() -> None:
