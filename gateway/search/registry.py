@@ -7,6 +7,7 @@ See https://hl7.org/fhir/R4/searchparameter.html and https://hl7.org/fhir/R4/sea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from gateway.search.expression import (
     compile_expression,
     reference_target_type,
 )
+from gateway.search.extract import Extractor, compile_extractor
 from gateway.search.values import MAX_US, MIN_US, BadValue, date_range, normalise_string
 from profiles.definitions import R4Definitions
 
@@ -68,6 +70,7 @@ class SearchRegistry:
         # per type: (first keys, param, fields) so extraction skips params whose root element is absent;
         # ``fields`` is set when the expression is one member step (``Observation.code``): looked up directly
         self._plans: dict[str, list[tuple[frozenset[str], SearchParam, Fields | None]]] = {}
+        self._extractors: dict[str, Extractor] = {}
         for rtype in self.resource_types:
             for code, ptype in COLUMN_PARAMS.items():
                 self._by_type[rtype][code] = SearchParam(f"{rtype}.{code}", rtype, code, ptype, "")
@@ -116,7 +119,22 @@ class SearchRegistry:
         return self._unsupported.get(resource_type, {}).get(code)
 
     def extract(self, resource: dict[str, Any]) -> IndexRows:
-        """Index rows for every search parameter of the resource's type (at write time)."""
+        """Index rows for every search parameter of the resource's type (at write time), through the type's
+        generated extractor (:mod:`gateway.search.extract`), compiled on first use."""
+        rows = IndexRows()
+        rtype = resource.get("resourceType", "")
+        extractor = self._extractors.get(rtype)
+        if extractor is None:
+            plan = self._plans.get(rtype)
+            if plan is None:
+                return rows
+            extractor = self._extractors[rtype] = compile_extractor(rtype, [p for _, p, _ in plan], INDEXERS)
+        extractor(resource, rows)
+        return rows
+
+    def extract_interpreted(self, resource: dict[str, Any]) -> IndexRows:
+        """:meth:`extract` by walking each parameter's compiled steps: the reference the generated
+        extractors are tested against."""
         rows = IndexRows()
         for keys, param, fields in self._plans.get(resource.get("resourceType", ""), ()):
             if fields is not None:
@@ -141,25 +159,7 @@ class SearchRegistry:
 
 
 def _index_value(rows: IndexRows, param: SearchParam, value: Any, fhir_type: str) -> None:
-    key, ptype = param.key, param.type
-    if ptype == "token":
-        _token(rows, key, value, fhir_type)
-    elif ptype == "reference":
-        _reference(rows, key, value)
-    elif ptype == "string":
-        for text in _strings(value, fhir_type):
-            rows.string.append((key, normalise_string(text), text))
-    elif ptype == "date":
-        rng = _date(value, fhir_type)
-        if rng is not None:
-            rows.date.append((key, rng[0], rng[1]))
-    elif ptype == "quantity":
-        _quantity(rows, key, value, fhir_type)
-    elif ptype == "number":
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            rows.number.append((key, float(value)))
-    elif ptype == "uri" and isinstance(value, str):
-        rows.uri.append((key, value))
+    INDEXERS[param.type](rows, param.key, value, fhir_type)
 
 
 def _token(rows: IndexRows, key: str, value: Any, fhir_type: str) -> None:
@@ -169,18 +169,25 @@ def _token(rows: IndexRows, key: str, value: Any, fhir_type: str) -> None:
         rows.token.append((key, None, str(value)))
     elif isinstance(value, dict):
         if fhir_type == "CodeableConcept":
-            for coding in value.get("coding", ()):
+            codings = value.get("coding")
+            for coding in codings if isinstance(codings, list) else ():
                 if isinstance(coding, dict) and isinstance(coding.get("code"), str):
-                    rows.token.append((key, coding.get("system"), coding["code"]))
+                    rows.token.append((key, _text(coding.get("system")), coding["code"]))
         elif fhir_type == "Coding":
             if isinstance(value.get("code"), str):
-                rows.token.append((key, value.get("system"), value["code"]))
+                rows.token.append((key, _text(value.get("system")), value["code"]))
         elif fhir_type in ("Identifier", "ContactPoint") and isinstance(value.get("value"), str):
-            system = value.get("system") if fhir_type == "Identifier" else None
+            system = _text(value.get("system")) if fhir_type == "Identifier" else None
             rows.token.append((key, system, value["value"]))
 
 
-def _reference(rows: IndexRows, key: str, value: Any) -> None:
+def _text(value: Any) -> str | None:
+    """A string element's value, or None for anything else (a malformed resource stored with validation
+    off must not break indexing)."""
+    return value if isinstance(value, str) else None
+
+
+def _reference(rows: IndexRows, key: str, value: Any, _fhir_type: str = "") -> None:
     if isinstance(value, str):  # canonical / uri
         rows.reference.append((key, None, None, value))
         return
@@ -196,6 +203,27 @@ def _reference(rows: IndexRows, key: str, value: Any) -> None:
         target_id = tail.rsplit("/", 1)[-1]
     url = literal if "://" in literal or literal.startswith("urn:") else None
     rows.reference.append((key, target_type, target_id, url))
+
+
+def _string(rows: IndexRows, key: str, value: Any, fhir_type: str) -> None:
+    for text in _strings(value, fhir_type):
+        rows.string.append((key, normalise_string(text), text))
+
+
+def _date_row(rows: IndexRows, key: str, value: Any, fhir_type: str) -> None:
+    rng = _date(value, fhir_type)
+    if rng is not None:
+        rows.date.append((key, rng[0], rng[1]))
+
+
+def _number(rows: IndexRows, key: str, value: Any, _fhir_type: str) -> None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        rows.number.append((key, float(value)))
+
+
+def _uri(rows: IndexRows, key: str, value: Any, _fhir_type: str) -> None:
+    if isinstance(value, str):
+        rows.uri.append((key, value))
 
 
 _NAME_PARTS = ("family", "given", "prefix", "suffix", "text")
@@ -230,7 +258,8 @@ def _date(value: Any, fhir_type: str) -> tuple[int, int] | None:
             high = date_range(end)[1] if isinstance(end, str) else MAX_US
             return low, high
         if fhir_type == "Timing":
-            events = [date_range(e) for e in value.get("event", ()) if isinstance(e, str)]
+            found = value.get("event")
+            events = [date_range(e) for e in found if isinstance(e, str)] if isinstance(found, list) else []
             if events:
                 return min(e[0] for e in events), max(e[1] for e in events)
     except BadValue:
@@ -245,7 +274,20 @@ def _quantity(rows: IndexRows, key: str, value: Any, fhir_type: str) -> None:
     if not isinstance(number, int | float) or isinstance(number, bool):
         return
     if fhir_type == "Money":
-        rows.quantity.append((key, float(number), ISO4217, value.get("currency")))
+        rows.quantity.append((key, float(number), ISO4217, _text(value.get("currency"))))
         return
-    code = value.get("code") if isinstance(value.get("code"), str) else value.get("unit")
-    rows.quantity.append((key, float(number), value.get("system"), code))
+    code = value.get("code") if isinstance(value.get("code"), str) else _text(value.get("unit"))
+    rows.quantity.append((key, float(number), _text(value.get("system")), code))
+
+
+Indexer = Callable[[IndexRows, str, Any, str], None]
+INDEXERS: dict[str, Indexer] = {
+    "token": _token,
+    "reference": _reference,
+    "string": _string,
+    "date": _date_row,
+    "quantity": _quantity,
+    "number": _number,
+    "uri": _uri,
+}
+"""Per search-parameter type: (rows, parameter key, value, FHIR type of the value) → index rows appended."""
