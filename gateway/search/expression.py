@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from profiles.definitions import R4Definitions
@@ -104,9 +105,11 @@ def _apply(step: Step, nodes: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
 _LITERAL_REFERENCE = re.compile(r"^(?:.*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
 
 
+@lru_cache(maxsize=4096)
 def literal_reference(text: str) -> tuple[str, str] | None:
     """``(type, id)`` of a literal reference, relative or absolute, with or without ``/_history/v``
-    (https://hl7.org/fhir/R4/references.html#literal); ``None`` for anything else."""
+    (https://hl7.org/fhir/R4/references.html#literal); ``None`` for anything else. Remembered: one
+    transaction's resources point at the same few targets."""
     m = _LITERAL_REFERENCE.match(text)
     return (m.group(1), m.group(2)) if m else None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from gateway.search.expression import (
@@ -197,12 +198,17 @@ def _reference(rows: IndexRows, key: str, value: Any, _fhir_type: str = "") -> N
     if not isinstance(literal, str) or literal.startswith("#"):
         return
     target_type = reference_target_type(value)
-    target_id = None
-    if target_type:
-        tail = literal.split("/_history/", 1)[0].rstrip("/")
-        target_id = tail.rsplit("/", 1)[-1]
+    last_segment, url = _literal_parts(literal)
+    rows.reference.append((key, target_type, last_segment if target_type else None, url))
+
+
+@lru_cache(maxsize=4096)
+def _literal_parts(literal: str) -> tuple[str, str | None]:
+    """(the id a typed reference names: its last segment before ``/_history/``, the literal itself when it
+    is absolute or a URN). Remembered, like :func:`gateway.search.expression.literal_reference`."""
+    tail = literal.split("/_history/", 1)[0].rstrip("/")
     url = literal if "://" in literal or literal.startswith("urn:") else None
-    rows.reference.append((key, target_type, target_id, url))
+    return tail.rsplit("/", 1)[-1], url
 
 
 def _string(rows: IndexRows, key: str, value: Any, fhir_type: str) -> None:
