@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from gateway.errors import Category, fail
 from gateway.search.query import SearchQuery
 from gateway.store.base import EntryResult, WriteEntry, WriteTx
@@ -193,7 +195,7 @@ async def _rewrite_references(
 ) -> None:
     """Replace fullUrl and conditional references with ``Type/id`` (https://hl7.org/fhir/R4/bundle.html#references)."""
     root = "resource" if where else resource.get("resourceType", "")
-    for holder in _holders(resource, []):
+    for holder in holders(resource):
         ref = holder["reference"]
         if ref in idmap:
             holder["reference"] = idmap[ref]
@@ -230,6 +232,31 @@ def _expression(resource: dict[str, Any], ref: str, root: str, where: str) -> st
     path holding it is the one to name."""
     path = next((found for text, found in references(resource, root) if text == ref), root)
     return f"{where}.{path}" if where else path
+
+
+def holders(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every object with a string ``reference`` in a resource (contained resources excluded), in document
+    order. Most references sit one level down (``subject``, ``performer[0]``): those are collected, and if
+    the compact JSON has no other ``"reference":`` key (inside a JSON string the quotes would be escaped),
+    they are all of them; otherwise the whole resource is walked."""
+    found: list[dict[str, Any]] = []
+    for value in resource.values():
+        if value.__class__ is dict:
+            if value.get("reference").__class__ is str:
+                found.append(value)
+        elif value.__class__ is list:
+            for item in value:
+                if item.__class__ is dict and item.get("reference").__class__ is str:
+                    found.append(item)
+    try:
+        if "contained" not in resource and orjson.dumps(resource).count(_REFERENCE_KEY) == len(found):
+            return found
+    except orjson.JSONEncodeError:
+        pass  # not JSON-serialisable (put() will say so): the walk decides
+    return _holders(resource, [])
+
+
+_REFERENCE_KEY = b'"reference":'
 
 
 def _holders(node: Any, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
