@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -95,11 +96,14 @@ def insert_rows(conn: sqlite3.Connection, sql: dict[int, str], rows: list[tuple[
     """Insert rows with one statement per chunk of :data:`CHUNKS` rows (``sql``: chunk size → statement):
     each ``execute`` is a single step into SQLite, measured at 0.63× the time of ``executemany`` for the
     same rows (one step per row)."""
+    if not rows:
+        return
+    width, n = len(rows[0]), len(rows)
+    flat = list(chain.from_iterable(rows))  # one list of parameters, sliced per chunk
     start = 0
     for size in CHUNKS:
-        while len(rows) - start >= size:
-            chunk = rows[start : start + size]
-            conn.execute(sql[size], [value for row in chunk for value in row])
+        while n - start >= size:
+            conn.execute(sql[size], flat[start * width : (start + size) * width])
             start += size
 
 
@@ -484,14 +488,15 @@ class _Tx:
         self.store = store
         self.conn = conn
         self._rids: dict[tuple[str, str], int] = {}
-        self._pending: dict[str, set[tuple[Any, ...]]] = {kind: set() for kind in INSERTS}
+        # rows by table; a duplicate row is dropped by the INSERT's OR IGNORE
+        self._pending: dict[str, list[tuple[Any, ...]]] = {kind: [] for kind in INSERTS}
         self.parse_conditional = store._parse_conditional
 
     def flush(self) -> None:
         """Write the index rows gathered so far, per table in multi-row ``INSERT``s (:func:`insert_rows`)."""
         for kind, rows in self._pending.items():
             if rows:
-                insert_rows(self.conn, self.store.inserts[kind], list(rows))
+                insert_rows(self.conn, self.store.inserts[kind], rows)
                 rows.clear()
 
     async def find(self, query: SearchQuery, limit: int) -> list[str]:
@@ -593,12 +598,12 @@ class _Tx:
     def _index(self, rid: int, rows: IndexRows) -> None:
         """Queue the resource's index rows (NULLs stored as '' so they can be key columns)."""
         pids, pending = self.store.pids, self._pending
-        pending["token"].update((pids[k], s or "", c, rid) for k, s, c in rows.token)
-        pending["string"].update((pids[k], v, e, rid) for k, v, e in rows.string)
-        pending["date"].update((pids[k], lo, hi, rid) for k, lo, hi in rows.date)
-        pending["reference"].update(
+        pending["token"].extend((pids[k], s or "", c, rid) for k, s, c in rows.token)
+        pending["string"].extend((pids[k], v, e, rid) for k, v, e in rows.string)
+        pending["date"].extend((pids[k], lo, hi, rid) for k, lo, hi in rows.date)
+        pending["reference"].extend(
             (pids[k], t or "", i or "", u or "", rid) for k, t, i, u in rows.reference
         )
-        pending["quantity"].update((pids[k], v, s or "", c or "", rid) for k, v, s, c in rows.quantity)
-        pending["number"].update((pids[k], v, rid) for k, v in rows.number)
-        pending["uri"].update((pids[k], v, rid) for k, v in rows.uri)
+        pending["quantity"].extend((pids[k], v, s or "", c or "", rid) for k, v, s, c in rows.quantity)
+        pending["number"].extend((pids[k], v, rid) for k, v in rows.number)
+        pending["uri"].extend((pids[k], v, rid) for k, v in rows.uri)
