@@ -13,6 +13,8 @@ Any failure raises :class:`GatewayError`; the backend rolls the whole unit back.
 from __future__ import annotations
 
 import re
+import secrets
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -42,7 +44,18 @@ class _Planned:
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A server-assigned id: a UUID version 7 (RFC 9562 §5.7): the Unix time in milliseconds, then 74
+    random bits. Ids assigned close in time sort close together, so the ``(type, id)`` index and the
+    reference index take new rows on a few pages instead of one random page per resource (less to write
+    and to fsync per commit). Uniqueness rests on the random bits, as with version 4."""
+    value = (
+        (time.time_ns() // 1_000_000) << 80
+        | 0x7 << 76
+        | secrets.randbits(12) << 64
+        | 0b10 << 62
+        | secrets.randbits(62)
+    )
+    return str(uuid.UUID(int=value))
 
 
 async def run_transaction(
