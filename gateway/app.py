@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -31,8 +32,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.demo:
                 n = await load_demo(ctx, settings.base_url or "http://localhost/fhir")
                 log.info("demo data loaded (%d entries)", n)
+            # what start-up built (definitions, terminology, schemas) lives as long as the process: out of
+            # the collector's sight, full collections no longer walk it (bench/ingest.py: max latency
+            # 94-109 ms -> 42-57 ms in four pairs, throughput and p99 unchanged within noise)
+            gc.collect()
+            gc.freeze()
             yield
         finally:
+            gc.unfreeze()
             await ctx.store.stop()
 
     app = FastAPI(
