@@ -7,7 +7,8 @@ type and on first use, one function that does the same navigation with nested lo
 and hands each value to the same indexer (:data:`gateway.search.registry.INDEXERS`). The rows are the same
 multiset; ``tests/unit/test_extract.py`` checks that on generated resources. A parameter whose expression
 uses a step this writer does not inline (``[n]``, the ``Patient.deceased`` test) is evaluated by its
-compiled expression, as before.
+compiled expression, as before. Objects and arrays are recognised by exact class (``dict``, ``list``): what
+``orjson`` and the mappers produce; a subclass would count as a plain value.
 """
 
 from __future__ import annotations
@@ -101,23 +102,24 @@ class _Writer:
         step, rest = steps[0], steps[1:]
         if isinstance(step, Field):
             if not root:
-                self.emit(ind, f"if isinstance({node}, dict):")
+                self.emit(ind, f"if {node}.__class__ is dict:")
                 ind += 1
             for json_key, variant_type in step.variants:
                 v, x = self.name("v"), self.name("x")
                 self.emit(ind, f"{v} = {node}.get({json_key!r})")
-                self.emit(ind, f"if isinstance({v}, list):")
-                self.emit(ind + 1, f"for {x} in {v}:")
-                self.emit(ind + 2, f"if {x} is not None:")
-                self.steps(rest, x, variant_type, ind + 3, leaf)
-                self.emit(ind, f"elif {v} is not None:")
-                self.steps(rest, v, variant_type, ind + 1, leaf)
+                self.emit(ind, f"if {v} is not None:")  # absent, the common case: one test
+                self.emit(ind + 1, f"if {v}.__class__ is list:")
+                self.emit(ind + 2, f"for {x} in {v}:")
+                self.emit(ind + 3, f"if {x} is not None:")
+                self.steps(rest, x, variant_type, ind + 4, leaf)
+                self.emit(ind + 1, "else:")
+                self.steps(rest, v, variant_type, ind + 2, leaf)
         elif isinstance(step, WhereResolveIs):
             want = step.type_name
-            self.emit(ind, f"if isinstance({node}, dict) and _target_type({node}) == {want!r}:")
+            self.emit(ind, f"if {node}.__class__ is dict and _target_type({node}) == {want!r}:")
             self.steps(rest, node, fhir_type, ind + 1, leaf)
         elif isinstance(step, WhereEquals):
-            self.emit(ind, f"if isinstance({node}, dict) and {node}.get({step.field!r}) == {step.literal!r}:")
+            self.emit(ind, f"if {node}.__class__ is dict and {node}.get({step.field!r}) == {step.literal!r}:")
             self.steps(rest, node, fhir_type, ind + 1, leaf)
         else:  # pragma: no cover - _inlinable keeps [n] out
             raise AssertionError(step)
