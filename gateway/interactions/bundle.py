@@ -111,9 +111,13 @@ def _parse_entry(ctx: FhirContext, i: int, entry: Any, base: str) -> WriteEntry 
     method, url = request["method"].upper(), request["url"]
     if url.startswith(base + "/"):
         url = url[len(base) + 1 :]
-    parts = urlsplit(url)
-    path = [p for p in parts.path.split("/") if p]
-    query = parse_qsl(parts.query, keep_blank_values=True)
+    if url.isalpha():  # "Observation": what urlsplit would make of it, without the parsing
+        query_text, path, query = "", [url], []
+    else:
+        parts = urlsplit(url)
+        query_text = parts.query
+        path = [p for p in parts.path.split("/") if p]
+        query = parse_qsl(query_text, keep_blank_values=True)
     if not path:
         raise fail(
             Category.INVALID,
@@ -134,7 +138,7 @@ def _parse_entry(ctx: FhirContext, i: int, entry: Any, base: str) -> WriteEntry 
             return WriteEntry("DELETE", rtype, id=path[1], if_match=if_match, expression=where)
         if len(path) == 1 and query:
             return WriteEntry(
-                "DELETE", rtype, condition=ctx.parse_conditional(rtype, parts.query), expression=where
+                "DELETE", rtype, condition=ctx.parse_conditional(rtype, query_text), expression=where
             )
     elif method in ("POST", "PUT"):
         resource = check_resource(entry.get("resource"), rtype, f"{where}.resource")
@@ -165,7 +169,7 @@ def _parse_entry(ctx: FhirContext, i: int, entry: Any, base: str) -> WriteEntry 
                 expression=where,
             )
         if method == "PUT" and len(path) == 1 and query:
-            cond = ctx.parse_conditional(rtype, parts.query)
+            cond = ctx.parse_conditional(rtype, query_text)
             return WriteEntry(
                 "PUT",
                 rtype,
