@@ -173,6 +173,10 @@ class SqliteStore:
         conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("PRAGMA cache_size=-65536")
         conn.execute("PRAGMA temp_store=MEMORY")
+        # read database pages through a memory map (up to 1 GiB) instead of a read() copy per page miss;
+        # writes still go through the fsynced WAL (https://www.sqlite.org/mmap.html). bench/ingest.py, 4,000
+        # Bundles, same-time A/B: server CPU 5.33 -> 4.22 and 4.52 -> 4.04 ms per Bundle
+        conn.execute("PRAGMA mmap_size=1073741824")
         # checkpoint every 8,000 WAL pages (32 MiB) instead of SQLite's 1,000: a page changed by several
         # commits is copied to the database once per checkpoint (bench/ingest.py: 805 -> 630 KiB written per
         # Bundle, +14-28% resources/s; 20,000 wrote less but was no faster and had a worse p99); the WAL file
