@@ -50,6 +50,13 @@ class _Writer:
         self.ns: dict[str, Any] = {"_target_type": reference_target_type}
         self.indexers = indexers
         self.n = 0
+        self.top: dict[str, str] = {}  # resource member → the local holding R.get(member), read once
+
+    def member(self, json_key: str) -> str:
+        """The local that holds ``R.get(json_key)``: many parameters start at the same member."""
+        if json_key not in self.top:
+            self.top[json_key] = self.name("m")
+        return self.top[json_key]
 
     def name(self, prefix: str) -> str:
         self.n += 1
@@ -106,7 +113,10 @@ class _Writer:
                 ind += 1
             for json_key, variant_type in step.variants:
                 v, x = self.name("v"), self.name("x")
-                self.emit(ind, f"{v} = {node}.get({json_key!r})")
+                if root:
+                    v = self.member(json_key)
+                else:
+                    self.emit(ind, f"{v} = {node}.get({json_key!r})")
                 self.emit(ind, f"if {v} is not None:")  # absent, the common case: one test
                 self.emit(ind + 1, f"if {v}.__class__ is list:")
                 self.emit(ind + 2, f"for {x} in {v}:")
@@ -136,11 +146,11 @@ def compile_extractor(
 ) -> Extractor:
     """The generated ``extract(R, rows)`` for one resource type (its parameters in the order given)."""
     w = _Writer(indexers)
-    w.emit(0, "def extract(R, rows):")
     for param in params:
         w.param(param)
     w.emit(1, "return None")
-    source = "\n".join(w.lines)
+    head = ["def extract(R, rows):", *(f"    {local} = R.get({key!r})" for key, local in w.top.items())]
+    source = "\n".join([*head, *w.lines])
     exec(compile(source, f"<search extraction {resource_type}>", "exec"), w.ns)
     fn: Extractor = w.ns["extract"]
     fn.__doc__ = source
