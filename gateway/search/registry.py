@@ -8,7 +8,7 @@ See https://hl7.org/fhir/R4/searchparameter.html and https://hl7.org/fhir/R4/sea
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -42,6 +42,9 @@ class SearchParam:
     url: str
     targets: tuple[str, ...] = ()
     expression: CompiledExpression | None = field(default=None, repr=False, compare=False)
+    shares: tuple[str, ...] = ()
+    """Keys of parameters whose index rows are this one's too (:func:`share_rows`): searches read their
+    rows as well, and ``expression`` keeps only the paths they do not cover."""
 
     @property
     def is_column(self) -> bool:
@@ -96,10 +99,12 @@ class SearchRegistry:
                     expr,
                 )
                 self._by_type[rtype][sp["code"]] = param
+        for params in self._by_type.values():
+            share_rows(params)
         for rtype, params in self._by_type.items():
             plan = []
             for p in sorted(params.values(), key=lambda p: p.code):
-                if p.expression is not None:
+                if p.expression is not None and (p.expression.paths or p.expression.deceased_special):
                     keys = p.expression.first_keys
                     plan.append(
                         (frozenset() if p.expression.deceased_special else keys, p, p.expression.single_field)
@@ -157,6 +162,47 @@ class SearchRegistry:
             for value, fhir_type in param.expression.evaluate(resource):
                 _index_value(rows, param, value, fhir_type)
         return rows
+
+
+def share_rows(params: dict[str, SearchParam]) -> None:
+    """Let a parameter read the index rows of others instead of writing the same rows again.
+
+    ``Observation.combo-code`` is ``Observation.code | Observation.component.code``: every row it would
+    write is a row of ``code`` or of ``component-code``. Such a parameter gets those parameters in ``shares``
+    and extracts only the paths they do not cover (here none). Covers are parameters of the same type whose
+    paths are a subset of its own (an equal set counts for the later code, so ``phonetic`` reads ``name``),
+    taken largest first, and never themselves sharing. References are left alone (``_include`` and chains
+    read their rows by one parameter id). Rows already stored under the parameter's own id keep counting.
+    """
+    candidates = [
+        p
+        for p in params.values()
+        if p.expression is not None and not p.expression.deceased_special and p.type != "reference"
+    ]
+
+    def covers(q: SearchParam, p: SearchParam) -> bool:
+        assert q.expression is not None and p.expression is not None
+        qp, pp = set(q.expression.paths), set(p.expression.paths)
+        return q.type == p.type and bool(qp) and qp <= pp and (qp != pp or q.code < p.code)
+
+    sharers = {p.code for p in candidates if any(q is not p and covers(q, p) for q in candidates)}
+    owners = sorted(
+        (q for q in candidates if q.code not in sharers),
+        key=lambda q: (-len(q.expression.paths) if q.expression else 0, q.code),
+    )
+    for p in candidates:
+        if p.code not in sharers:
+            continue
+        assert p.expression is not None
+        left, shares = set(p.expression.paths), []
+        for q in owners:
+            assert q.expression is not None
+            if q is not p and covers(q, p) and set(q.expression.paths) <= left:
+                shares.append(q.key)
+                left -= set(q.expression.paths)
+        if shares:
+            own = tuple(path for path in p.expression.paths if path in left)
+            params[p.code] = replace(p, expression=CompiledExpression(own), shares=tuple(shares))
 
 
 def _index_value(rows: IndexRows, param: SearchParam, value: Any, fhir_type: str) -> None:

@@ -64,6 +64,14 @@ class SqlBuilder:
     def __init__(self, pids: dict[str, int]) -> None:
         self.pids = pids
 
+    def _pid(self, p: SearchParam, a: str) -> Sql:
+        """``pid`` test for a parameter's index rows: its own id and those of the parameters it shares
+        rows with (:func:`gateway.search.registry.share_rows`)."""
+        if not p.shares:
+            return Sql(f"{a}.pid = ?", (self.pids[p.key],))
+        ids = (self.pids[p.key], *(self.pids[k] for k in p.shares))
+        return Sql(f"{a}.pid IN ({', '.join('?' * len(ids))})", ids)
+
     # ------------------------------------------------------------------------------- value predicates
 
     def _value_sql(self, param: SearchParam, mod: str | None, v: Value, a: str) -> Sql:
@@ -139,9 +147,9 @@ class SqlBuilder:
                 (self.pids[p.key], *(x for s in inner for x in s.args)),
             )
         vals = self._values_sql(clause, "d")
+        pid = self._pid(p, "d")
         return Sql(
-            f"SELECT d.rid FROM {TABLE[p.type]} d WHERE d.pid = ? AND {vals.text}",
-            (self.pids[p.key], *vals.args),
+            f"SELECT d.rid FROM {TABLE[p.type]} d WHERE {pid.text} AND {vals.text}", (*pid.args, *vals.args)
         )
 
     def _probe(self, clause: Clause) -> Sql:
@@ -151,15 +159,16 @@ class SqlBuilder:
             c = self._column_sql(clause, "r")
             return Sql(f"NOT ({c.text})" if clause.modifier == "not" else f"({c.text})", c.args)
         table = TABLE[p.type]
+        pid = self._pid(p, "x")
         if clause.missing is not None:
-            exists = f"EXISTS (SELECT 1 FROM {table} x WHERE x.rid = r.rid AND x.pid = ?)"
-            return Sql(f"NOT {exists}" if clause.missing else exists, (self.pids[p.key],))
+            exists = f"EXISTS (SELECT 1 FROM {table} x WHERE x.rid = r.rid AND {pid.text})"
+            return Sql(f"NOT {exists}" if clause.missing else exists, pid.args)
         if clause.chain:
             s = self.rids(clause)
             return Sql(f"r.rid IN ({s.text})", s.args)
         vals = self._values_sql(clause, "x")
-        exists = f"EXISTS (SELECT 1 FROM {table} x WHERE x.rid = r.rid AND x.pid = ? AND {vals.text})"
-        return Sql(f"NOT {exists}" if clause.modifier == "not" else exists, (self.pids[p.key], *vals.args))
+        exists = f"EXISTS (SELECT 1 FROM {table} x WHERE x.rid = r.rid AND {pid.text} AND {vals.text})"
+        return Sql(f"NOT {exists}" if clause.modifier == "not" else exists, (*pid.args, *vals.args))
 
     def _estimate(self, conn: sqlite3.Connection, clause: Clause, cap: int = ESTIMATE_CAP) -> int:
         """Rows the clause matches, counted up to ``cap`` (no need to count past the best so far)."""
@@ -216,9 +225,10 @@ class SqlBuilder:
                 asc_col, desc_col = SORT_COLUMN[p.type]
                 agg = f"MAX(x.{desc_col})" if desc else f"MIN(x.{asc_col})"
                 # resources without a value sort last in both directions
-                sub = f"(SELECT {agg} FROM {TABLE[p.type]} x WHERE x.rid = r.rid AND x.pid = ?)"
+                pid = self._pid(p, "x")
+                sub = f"(SELECT {agg} FROM {TABLE[p.type]} x WHERE x.rid = r.rid AND {pid.text})"
                 terms.append(f"{sub} IS NULL, {sub} {direction}")
-                args.extend([self.pids[p.key], self.pids[p.key]])
+                args.extend([*pid.args, *pid.args])
         terms.append("r.rid ASC")
         return Sql("ORDER BY " + ", ".join(terms), tuple(args))
 

@@ -464,6 +464,41 @@ async def test_search_quantity_and_missing(store: ResourceStore, q: Q, people: d
     assert len(await ids(store, q("Observation", [("subject:missing", "false")]))) == 3
 
 
+async def test_search_parameters_that_share_rows(store: ResourceStore, q: Q, people: dict[str, str]) -> None:
+    """combo-code reads the rows of code and component-code, combo-value-quantity those of value-quantity
+    and component-value-quantity, phonetic those of name (gateway.search.registry.share_rows): each finds
+    what its own expression selects, with modifiers, :missing and _sort."""
+    bp = observation(f"Patient/{people['budi']}", 1, code="85354-9")
+    del bp["valueQuantity"]
+    bp["component"] = [
+        {
+            "code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
+            "valueQuantity": {
+                "value": 150,
+                "unit": "mmHg",
+                "system": "http://unitsofmeasure.org",
+                "code": "mm[Hg]",
+            },
+        }
+    ]
+    bp_id = stored(await create(store, bp)).id
+    assert await ids(store, q("Observation", [("combo-code", "http://loinc.org|8480-6")])) == [bp_id]
+    assert await ids(store, q("Observation", [("combo-code", "85354-9")])) == [bp_id]
+    assert len(await ids(store, q("Observation", [("combo-code", "http://loinc.org|8302-2")]))) == 1
+    assert len(await ids(store, q("Observation", [("combo-code:not", "85354-9")]))) == 3
+    assert await ids(store, q("Observation", [("code", "8480-6")])) == []  # a component code is not the code
+    assert await ids(store, q("Observation", [("combo-value-quantity", "gt100||mm[Hg]")])) == [bp_id]
+    assert len(await ids(store, q("Observation", [("combo-value-quantity", "gt60")]))) == 3
+    assert await ids(store, q("Observation", [("value-quantity:missing", "true")])) == [bp_id]
+    assert await ids(store, q("Observation", [("combo-value-quantity:missing", "true")])) == []
+    by_value = await ids(
+        store, q("Observation", [("subject", f"Patient/{people['budi']}")], _sort="-combo-value-quantity")
+    )
+    assert by_value == [bp_id, (set(by_value) - {bp_id}).pop()]  # 150 mmHg before 72 kg
+    assert await ids(store, q("Patient", phonetic="santoso")) == [people["budi"]]
+    assert await ids(store, q("Patient", [("phonetic:exact", "Ménard")])) == [people["rene"]]
+
+
 async def test_search_id_last_updated_and_sort(store: ResourceStore, q: Q, people: dict[str, str]) -> None:
     assert await ids(store, q("Patient", _id=people["budi"])) == [people["budi"]]
     all_ids = await ids(store, q("Patient", _lastUpdated="gt2000-01-01"))

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.search.expression import Field, WhereEquals
-from gateway.search.registry import IndexRows, SearchRegistry
+from gateway.search.expression import Field, WhereEquals, compile_expression
+from gateway.search.registry import INDEXERS, IndexRows, SearchParam, SearchRegistry
 from profiles.definitions import R4Definitions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,3 +125,67 @@ def shaped_resource(draw: st.DrawFn, registry: SearchRegistry, rtype: str) -> di
 def test_generated_resources_agree(registry: SearchRegistry, rtype: str, data: st.DataObject) -> None:
     resource = data.draw(shaped_resource(registry, rtype))
     assert rows(registry.extract(resource)) == rows(registry.extract_interpreted(resource))
+
+
+def full_rows(
+    definitions: R4Definitions, param: SearchParam, resource: dict[str, Any]
+) -> set[tuple[Any, ...]]:
+    """The rows a parameter's whole R4 expression gives (what it indexed before it shared rows)."""
+    sp = next(
+        s
+        for s in definitions.search_parameters
+        if s["code"] == param.code and (param.resource_type in s["base"] or "Resource" in s["base"])
+    )
+    found = IndexRows()
+    for value, fhir_type in compile_expression(definitions, param.resource_type, sp["expression"]).evaluate(
+        resource
+    ):
+        INDEXERS[param.type](found, param.key, value, fhir_type)
+    return {row for t in TABLES for row in getattr(found, t)}
+
+
+def shared_rows(
+    registry: SearchRegistry, param: SearchParam, resource: dict[str, Any]
+) -> set[tuple[Any, ...]]:
+    """The rows a search on ``param`` reads: its own and those of the parameters it shares, as its own."""
+    extracted = registry.extract(resource)
+    keys = {param.key, *param.shares}
+    return {(param.key, *row[1:]) for t in TABLES for row in getattr(extracted, t) if row[0] in keys}
+
+
+def sharing(registry: SearchRegistry, rtype: str) -> list[SearchParam]:
+    return [p for p in registry.params(rtype) if p.shares]
+
+
+def test_the_sharing_parameters(registry: SearchRegistry) -> None:
+    assert {p.code: p.shares for p in sharing(registry, "Observation")} == {
+        "combo-code": ("Observation.code", "Observation.component-code"),
+        "combo-data-absent-reason": (
+            "Observation.component-data-absent-reason",
+            "Observation.data-absent-reason",
+        ),
+        "combo-value-concept": ("Observation.component-value-concept", "Observation.value-concept"),
+        "combo-value-quantity": ("Observation.component-value-quantity", "Observation.value-quantity"),
+    }
+    assert registry.get("Patient", "phonetic").shares == ("Patient.name",)  # type: ignore[union-attr]
+    assert all(not p.shares for p in registry.params("Observation") if p.type == "reference")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shared_rows_are_the_full_expressions_rows(
+    registry: SearchRegistry, definitions: R4Definitions, path: Path
+) -> None:
+    for resource in resources(orjson.loads(path.read_bytes())):
+        for param in sharing(registry, resource["resourceType"]):
+            assert shared_rows(registry, param, resource) == full_rows(definitions, param, resource)
+
+
+@pytest.mark.parametrize("rtype", ["Observation", "Patient", "Organization", "InsurancePlan"])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_shared_rows_on_generated_resources(
+    registry: SearchRegistry, definitions: R4Definitions, rtype: str, data: st.DataObject
+) -> None:
+    resource = data.draw(shaped_resource(registry, rtype))
+    for param in sharing(registry, rtype):
+        assert shared_rows(registry, param, resource) == full_rows(definitions, param, resource)
