@@ -129,6 +129,16 @@ def check_resource(data: Any, expected_type: str | None, where: str) -> dict[str
             code="invalid",
             expression=f"{prefix}resourceType" if where else f"{rtype}.resourceType",
         )
+    if "meta" in data and not isinstance(data["meta"], dict):
+        # the server writes meta.versionId and meta.lastUpdated (https://hl7.org/fhir/R4/resource.html#Meta),
+        # whatever the validation policy
+        raise fail(
+            Category.INVALID,
+            "ILP-1112",
+            "meta must be a JSON object",
+            code="structure",
+            expression=f"{prefix}meta" if where else f"{rtype}.meta",
+        )
     return data
 
 

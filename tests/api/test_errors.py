@@ -71,6 +71,20 @@ async def test_resource_type_does_not_match_url(client: httpx.AsyncClient) -> No
     assert_outcome(r, 400, oo("ILP-1102", text, "invalid", ["Observation.resourceType"]))
 
 
+async def test_meta_that_is_not_an_object(client: httpx.AsyncClient) -> None:
+    """Whatever the validation policy: the server writes meta.versionId and meta.lastUpdated into it."""
+    r = await client.post("/fhir/Patient", json={"resourceType": "Patient", "meta": ["x"]})
+    assert_outcome(r, 400, oo("ILP-1112", "meta must be a JSON object", "structure", ["Patient.meta"]))
+    entry = {
+        "resource": {"resourceType": "Patient", "meta": "x"},
+        "request": {"method": "POST", "url": "Patient"},
+    }
+    r = await client.post("/fhir", json={"resourceType": "Bundle", "type": "transaction", "entry": [entry]})
+    text = "Bundle.entry[0]: meta must be a JSON object"
+    assert_outcome(r, 400, oo("ILP-1112", text, "structure", ["Bundle.entry[0].resource.meta"]))
+    assert (await client.get("/fhir/Patient?_summary=count")).json()["total"] == 0
+
+
 async def test_unknown_type(client: httpx.AsyncClient) -> None:
     r = await client.get("/fhir/Pasien/1")
     text = "'Pasien' is not a FHIR R4 resource type supported by this server"

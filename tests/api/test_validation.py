@@ -191,6 +191,17 @@ async def test_off_policy_skips_validation_but_not_validate(tmp_path: Path) -> N
         assert r.status_code == 201 and "x-validation-issues" not in r.headers
         v = await c.post("/fhir/Patient/$validate", json=patient(gender="wanita"))
         assert issues(v.json()) == [("error", "ILP-4001", ["Patient.gender"])]
+        # what the server cannot store is still refused (once a 500), and malformed values still index
+        bad_meta = await c.post("/fhir/Patient", json={"resourceType": "Patient", "meta": [1]})
+        assert bad_meta.status_code == 400 and issues(bad_meta.json()) == [
+            ("error", "ILP-1112", ["Patient.meta"])
+        ]
+        odd = {
+            "resourceType": "Observation",
+            "code": {"coding": 0},
+            "identifier": [{"system": [], "value": "1"}],
+        }
+        assert (await c.post("/fhir/Observation", json=odd)).status_code == 201
 
 
 async def test_required_binding_of_the_base_definition(client: httpx.AsyncClient) -> None:
