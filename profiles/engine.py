@@ -596,16 +596,23 @@ class Checker:
 
 
 def _codes(value: Any) -> Iterator[tuple[str | None, str]]:
-    """(system, code) pairs of a code, Coding, CodeableConcept or Quantity."""
+    """(system, code) pairs of a code, Coding, CodeableConcept or Quantity. A coding whose system is not a
+    string is left out: the structure stage reports it, and it cannot be looked up."""
     if isinstance(value, str):
         yield None, value
     elif isinstance(value, dict):
         if isinstance(value.get("coding"), list):
             for c in value["coding"]:
-                if isinstance(c, dict) and isinstance(c.get("code"), str):
+                if isinstance(c, dict) and isinstance(c.get("code"), str) and _system(c) is not False:
                     yield c.get("system"), c["code"]
-        elif isinstance(value.get("code"), str):
+        elif isinstance(value.get("code"), str) and _system(value) is not False:
             yield value.get("system"), value["code"]
+
+
+def _system(coding: dict[str, Any]) -> bool | None:
+    """None when the coding has no system, True for a string, False for anything else."""
+    system = coding.get("system")
+    return None if system is None else isinstance(system, str)
 
 
 def _describe(match: dict[str, Any]) -> str:

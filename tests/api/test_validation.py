@@ -204,6 +204,20 @@ async def test_off_policy_skips_validation_but_not_validate(tmp_path: Path) -> N
         assert (await c.post("/fhir/Observation", json=odd)).status_code == 201
 
 
+async def test_coding_with_a_list_as_system_is_an_issue_not_a_crash(client: httpx.AsyncClient) -> None:
+    """Found by mutating the demo Bundles: the binding lookup hashed the system and raised (a 500)."""
+    encounter = {
+        "resourceType": "Encounter",
+        "meta": {"profile": ["https://ilp-gateway.example.id/fhir/StructureDefinition/ilp-encounter"]},
+        "status": "finished",
+        "class": {"system": ["http://terminology.hl7.org/CodeSystem/v3-ActCode"], "code": "AMB"},
+    }
+    r = await client.post("/fhir/Encounter/$validate", json=encounter)
+    assert r.status_code == 200
+    assert ("error", "ILP-4001", ["Encounter.class.system"]) in issues(r.json())
+    assert (await client.post("/fhir/Encounter", json=encounter)).status_code == 422
+
+
 async def test_required_binding_of_the_base_definition(client: httpx.AsyncClient) -> None:
     condition = {
         "resourceType": "Condition",
