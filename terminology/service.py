@@ -48,6 +48,9 @@ def _same_display(given: str, known: str) -> bool:
     return " ".join(given.split()).casefold() == " ".join(known.split()).casefold()
 
 
+LOOKUP_MEMO = 50_000  # remembered $lookup answers (each a small frozen dataclass)
+
+
 class TerminologyService:
     """Code systems, value sets and concept maps of the ILP gateway, answered from vendored data."""
 
@@ -60,6 +63,7 @@ class TerminologyService:
         self._haystacks: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._lock = threading.Lock()
         self._sources: dict[str, CodeSource] = {}  # known systems only, so the memo stays bounded
+        self._lookups: dict[tuple[str, str], LookupResult] = {}  # bounded: cleared past LOOKUP_MEMO
 
     @classmethod
     def load(cls) -> TerminologyService:
@@ -109,6 +113,17 @@ class TerminologyService:
 
     # ------------------------------------------------------------------------------------------- $lookup
     def lookup(self, system: str, code: str) -> LookupResult:
+        """The concept ``code`` of ``system``, or why there is none. Remembered (the code systems do not
+        change while the server runs; a mapped record asks for the same few codes many times)."""
+        key = (system, code)
+        found = self._lookups.get(key)
+        if found is None:
+            if len(self._lookups) >= LOOKUP_MEMO:
+                self._lookups.clear()
+            found = self._lookups[key] = self._lookup(system, code)
+        return found
+
+    def _lookup(self, system: str, code: str) -> LookupResult:
         source = self.source_for(system)
         if source is None:
             return LookupResult(

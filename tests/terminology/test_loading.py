@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 import orjson
+import pytest
 
 from terminology.catalog import Catalog
 from terminology.service import TerminologyService
@@ -92,3 +93,16 @@ def test_terminology_is_a_leaf() -> None:
             if imported in ("gateway", "profiles", "mappers"):
                 offenders.append(f"{path.name}: {line.strip()}")
     assert offenders == []
+
+
+def test_lookups_are_remembered_and_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import terminology.service as service
+
+    monkeypatch.setattr(service, "LOOKUP_MEMO", 3)
+    fresh = TerminologyService.load()
+    first = fresh.lookup(ICD_10, "I10")
+    assert fresh.lookup(ICD_10, "I10") is first  # remembered
+    for code in ("A00", "nope", "Z99.9"):
+        fresh.lookup(ICD_10, code)
+    assert len(fresh._lookups) <= 3
+    assert fresh.lookup(ICD_10, "I10") == first and fresh.lookup(ICD_10, "nope").found is False
