@@ -19,15 +19,41 @@ from profiles.rules import GUARDS
 CheckFn = Callable[[dict[str, Any], str, dict[str, Any], list[Issue]], None]
 
 
-class _Writer:
-    def __init__(self, checker: Checker, value_only: bool) -> None:
+class SourceWriter:
+    """Writes one Python function as text and compiles it: unique local names, constants handed in through
+    the function's globals, indented lines. Shared by the profile checks here and the search-parameter
+    extractors (:mod:`gateway.search.extract`)."""
+
+    def __init__(self, ns: dict[str, Any]) -> None:
         self.lines: list[str] = []
-        self.ns: dict[str, Any] = {
-            "checker": checker,
-            "_children": _children,
-            "_reference_type": reference_type,
-        }
+        self.ns = ns
         self.n = 0
+
+    def name(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def const(self, value: Any) -> str:
+        key = self.name("K")
+        self.ns[key] = value
+        return key
+
+    def emit(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+    def build(self, function: str, filename: str, head: list[str] | None = None) -> Any:
+        """Compile ``head`` (lines written before the body, e.g. the ``def``) and the emitted lines; the
+        function named ``function``, with its source as its docstring."""
+        source = "\n".join([*(head or []), *self.lines])
+        exec(compile(source, filename, "exec"), self.ns)
+        fn = self.ns[function]
+        fn.__doc__ = source
+        return fn
+
+
+class _Writer(SourceWriter):
+    def __init__(self, checker: Checker, value_only: bool) -> None:
+        super().__init__({"checker": checker, "_children": _children, "_reference_type": reference_type})
         self.checker = checker
         self.value_only = value_only
         self._python: dict[int, bool] = {}
@@ -57,18 +83,6 @@ class _Writer:
         """Checks of the element's own value that JSON Schema cannot express: reference targets, bindings,
         invariants."""
         return bool(rule.target_types or rule.binding or rule.constraints)
-
-    def name(self, prefix: str) -> str:
-        self.n += 1
-        return f"{prefix}{self.n}"
-
-    def const(self, value: Any) -> str:
-        key = self.name("K")
-        self.ns[key] = value
-        return key
-
-    def emit(self, indent: int, line: str) -> None:
-        self.lines.append("    " * indent + line)
 
     # ------------------------------------------------------------------------------------------------
 
@@ -233,9 +247,5 @@ def compile_check(profile: CompiledProfile, checker: Checker, *, value_only: boo
     w.emit(1, "L = checker.local_types  # a Bundle's fullUrl → resourceType, for urn:uuid references")
     w.node(profile.root, "V", "P", 1)
     w.emit(1, "return None")
-    source = "\n".join(w.lines)
-    code = compile(source, f"<profile {profile.url}>", "exec")
-    exec(code, w.ns)
-    fn: CheckFn = w.ns["check"]
-    fn.__doc__ = source
+    fn: CheckFn = w.build("check", f"<profile {profile.url}>")
     return fn

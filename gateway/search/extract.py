@@ -25,6 +25,7 @@ from gateway.search.expression import (
     WhereResolveIs,
     reference_target_type,
 )
+from profiles.codegen import SourceWriter
 
 
 class Param(Protocol):
@@ -44,12 +45,10 @@ Extractor = Callable[[dict[str, Any], Any], None]
 """``extract(resource, rows)``: appends the resource's index rows to ``rows``."""
 
 
-class _Writer:
+class _Writer(SourceWriter):
     def __init__(self, indexers: dict[str, Callable[..., None]]) -> None:
-        self.lines: list[str] = []
-        self.ns: dict[str, Any] = {"_target_type": reference_target_type}
+        super().__init__({"_target_type": reference_target_type})
         self.indexers = indexers
-        self.n = 0
         self.top: dict[str, str] = {}  # resource member → the local holding R.get(member), read once
 
     def member(self, json_key: str) -> str:
@@ -57,18 +56,6 @@ class _Writer:
         if json_key not in self.top:
             self.top[json_key] = self.name("m")
         return self.top[json_key]
-
-    def name(self, prefix: str) -> str:
-        self.n += 1
-        return f"{prefix}{self.n}"
-
-    def const(self, value: Any) -> str:
-        key = self.name("K")
-        self.ns[key] = value
-        return key
-
-    def emit(self, indent: int, line: str) -> None:
-        self.lines.append("    " * indent + line)
 
     def param(self, param: Param) -> None:
         expr = param.expression
@@ -150,8 +137,5 @@ def compile_extractor(
         w.param(param)
     w.emit(1, "return None")
     head = ["def extract(R, rows):", *(f"    {local} = R.get({key!r})" for key, local in w.top.items())]
-    source = "\n".join([*head, *w.lines])
-    exec(compile(source, f"<search extraction {resource_type}>", "exec"), w.ns)
-    fn: Extractor = w.ns["extract"]
-    fn.__doc__ = source
+    fn: Extractor = w.build("extract", f"<search extraction {resource_type}>", head)
     return fn
