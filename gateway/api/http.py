@@ -79,7 +79,8 @@ async def read_body(request: Request, accept: frozenset[str] = JSON_TYPES) -> by
         )
     limit = context(request).settings.max_body_bytes
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    # ASCII digits only: str.isdigit admits "²", which int() refuses
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     chunks, size = [], 0
     async for chunk in request.stream():

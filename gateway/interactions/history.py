@@ -13,7 +13,7 @@ from gateway.errors import Category, fail
 from gateway.interactions.bundles import body_fragment, dumps, full_url, new_bundle, paging_links
 from gateway.interactions.common import FhirResult, check_id, check_type, http_date
 from gateway.search.parse import IGNORED_PARAMS, MAX_COUNT
-from gateway.search.values import BadValue, date_range
+from gateway.search.values import MAX_INT, BadValue, date_range, plain_int
 
 STATUS = {"POST": "201 Created", "PUT": "200 OK", "DELETE": "204 No Content"}
 
@@ -40,10 +40,19 @@ async def history(
             )
     count, offset, since, kept = ctx.settings.default_page_size, 0, None, []
     for name, value in pairs:
-        if name == "_count" and value.isdigit():
-            count = min(int(value), MAX_COUNT)
-        elif name == "_offset" and value.isdigit():
-            offset = int(value)
+        if name in ("_count", "_offset"):
+            n = plain_int(value)
+            if n is None:
+                raise fail(
+                    Category.INVALID,
+                    "ILP-2012",
+                    f"{name} must be a non-negative integer (at most {MAX_INT}), not '{value}'",
+                    expression=name,
+                )
+            if name == "_count":
+                count = min(n, MAX_COUNT)
+            else:
+                offset = n
         elif name == "_since":
             try:
                 since = date_range(value)[0]

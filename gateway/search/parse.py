@@ -28,7 +28,15 @@ from gateway.search.query import (
     Value,
 )
 from gateway.search.registry import SearchParam, SearchRegistry
-from gateway.search.values import BadValue, date_range, normalise_string, now_us, number_range
+from gateway.search.values import (
+    MAX_INT,
+    BadValue,
+    date_range,
+    normalise_string,
+    now_us,
+    number_range,
+    plain_int,
+)
 
 MAX_COUNT = 1000
 DEFAULT_COUNT = 20
@@ -341,14 +349,15 @@ def unescape(text: str) -> str:
 
 
 def _non_negative_int(name: str, raw: str) -> int:
-    if not raw.isdigit():
+    value = plain_int(raw)
+    if value is None:
         raise fail(
             Category.INVALID,
             "ILP-2012",
-            f"{name} must be a non-negative integer, not '{raw}'",
+            f"{name} must be a non-negative integer (at most {MAX_INT}), not '{raw}'",
             expression=name,
         )
-    return int(raw)
+    return value
 
 
 def _prefix(raw: str) -> tuple[str, str]:

@@ -115,6 +115,18 @@ def _format_ms(ms: int) -> str:
     return (_EPOCH + timedelta(milliseconds=ms)).isoformat(timespec="milliseconds")
 
 
+MAX_INT = 2**63 - 1  # the largest integer SQLite (and a 64-bit database) stores
+
+
+def plain_int(text: str) -> int | None:
+    """A count, offset or version given as text: ASCII digits up to :data:`MAX_INT`, else None.
+    (``str.isdigit`` alone admits ``"²"``, which ``int`` refuses, and no bound, which SQLite refuses.)"""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= MAX_INT else None
+
+
 def now_us() -> int:
     return _us(datetime.now(UTC))
 

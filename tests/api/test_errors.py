@@ -99,6 +99,19 @@ async def test_unknown_id_and_invalid_id(client: httpx.AsyncClient) -> None:
     assert r.status_code == 400 and r.json()["issue"][0]["details"]["coding"][0]["code"] == "ILP-1103"
 
 
+async def test_odd_versions_and_history_paging_are_not_server_errors(client: httpx.AsyncClient) -> None:
+    """Found by fuzzing: a version "²" or one past 2**63 - 1, and such a history _offset, were 500s."""
+    pid = (await client.post("/fhir/Patient", json=patient())).json()["id"]
+    for version in ("²", "9" * 40):
+        r = await client.get(f"/fhir/Patient/{pid}/_history/{version}")
+        text = f"Version '{version}' of Patient/{pid} is not known"
+        assert_outcome(r, 404, oo("ILP-1005", text, "not-found"))
+    for value in ("²", "9" * 40, "lots"):
+        r = await client.get(f"/fhir/Patient/{pid}/_history?_offset={value}&_count=1")
+        text = f"_offset must be a non-negative integer (at most 9223372036854775807), not '{value}'"
+        assert_outcome(r, 400, oo("ILP-2012", text, "invalid", ["_offset"]))
+
+
 async def test_deleted_read_is_410_with_etag(client: httpx.AsyncClient) -> None:
     created = await client.post("/fhir/Patient", json=patient())
     pid = created.json()["id"]
@@ -197,9 +210,16 @@ async def test_search_errors(client: httpx.AsyncClient) -> None:
     text = "Invalid value for 'birthdate': '2020-13-45' is not a valid date: month must be in 1..12"
     assert_outcome(r, 400, oo("ILP-2007", text, "value", ["birthdate"]))
     r = await client.get("/fhir/Patient?_count=lots")
-    assert_outcome(
-        r, 400, oo("ILP-2012", "_count must be a non-negative integer, not 'lots'", "invalid", ["_count"])
-    )
+    text = "_count must be a non-negative integer (at most 9223372036854775807), not 'lots'"
+    assert_outcome(r, 400, oo("ILP-2012", text, "invalid", ["_count"]))
+    # found by fuzzing: both were 500s (int("²") raises; SQLite refuses integers past 2**63 - 1)
+    huge = "9" * 40
+    r = await client.get(f"/fhir/Patient?_offset={huge}")
+    text = f"_offset must be a non-negative integer (at most 9223372036854775807), not '{huge}'"
+    assert_outcome(r, 400, oo("ILP-2012", text, "invalid", ["_offset"]))
+    r = await client.get("/fhir/Patient?_count=²")
+    text = "_count must be a non-negative integer (at most 9223372036854775807), not '²'"
+    assert_outcome(r, 400, oo("ILP-2012", text, "invalid", ["_count"]))
     r = await client.get("/fhir/Patient?_sort=shoe-size")
     assert_outcome(
         r,
