@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
 
 from mappers.base import MappingContext
 from mappers.common.errors import MappingError
@@ -15,11 +13,7 @@ from mappers.registry import MapperRegistry
 from profiles.validator import Validator
 from terminology import urls
 from tests.mappers.life_stage_support import (
-    STRATEGIES,
-    check_golden,
-    check_valid_record,
     errors,
-    golden_sources,
     ibu_hamil_record,
     interpretation,
     observations,
@@ -180,18 +174,3 @@ def test_contract_errors(
     result = one(TYPE, ibu_hamil_record(**changes), mctx, mapper_registry)
     assert not result.ok and result.bundle is None
     assert expected in [(i, f) for i, f, _ in errors(result)]
-
-
-@pytest.mark.parametrize("source", golden_sources(TYPE), ids=lambda p: p.name)
-def test_golden(
-    source: Path, mctx: MappingContext, mapper_registry: MapperRegistry, validator: Validator
-) -> None:
-    check_golden(TYPE, source, mctx, mapper_registry, validator)
-
-
-@settings(max_examples=40, deadline=None)
-@given(record=STRATEGIES[TYPE])
-def test_any_valid_record_maps_to_a_valid_bundle(
-    record: dict[str, Any], mctx: MappingContext, mapper_registry: MapperRegistry, validator: Validator
-) -> None:
-    check_valid_record(TYPE, record, mctx, mapper_registry, validator)

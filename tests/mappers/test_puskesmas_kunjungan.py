@@ -4,11 +4,9 @@ referral; coded-value checks; contract errors."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
 
 from mappers.base import MappingContext
 from mappers.registry import MapperRegistry
@@ -16,11 +14,7 @@ from profiles.validator import Validator
 from terminology import urls
 from tests.mappers.life_stage_support import (
     ORG,
-    STRATEGIES,
-    check_golden,
-    check_valid_record,
     errors,
-    golden_sources,
     interpretation,
     nik,
     observations,
@@ -231,18 +225,3 @@ def test_contract_errors(
     result = one(TYPE, puskesmas_record(**changes), mctx, mapper_registry)
     assert not result.ok and result.bundle is None
     assert expected in [(i, f) for i, f, _ in errors(result)]
-
-
-@pytest.mark.parametrize("source", golden_sources(TYPE), ids=lambda p: p.name)
-def test_golden(
-    source: Path, mctx: MappingContext, mapper_registry: MapperRegistry, validator: Validator
-) -> None:
-    check_golden(TYPE, source, mctx, mapper_registry, validator)
-
-
-@settings(max_examples=40, deadline=None)
-@given(record=STRATEGIES[TYPE])
-def test_any_valid_record_maps_to_a_valid_bundle(
-    record: dict[str, Any], mctx: MappingContext, mapper_registry: MapperRegistry, validator: Validator
-) -> None:
-    check_valid_record(TYPE, record, mctx, mapper_registry, validator)
