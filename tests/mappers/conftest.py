@@ -12,6 +12,7 @@ from mappers.registry import MapperRegistry
 from profiles.definitions import R4Definitions
 from profiles.validator import Validator
 from terminology.service import TerminologyService
+from tests.mappers.life_stage_support import apply
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
@@ -50,12 +51,7 @@ def balita_record(**changes: Any) -> dict[str, Any]:
         "development_ok": True,
         "referral_reason": "Berat badan tidak naik 2 kali berturut-turut",
     }
-    for key, value in changes.items():
-        if value is None:
-            record.pop(key, None)
-        else:
-            record[key] = value
-    return record
+    return apply(record, changes)
 
 
 @pytest.fixture(scope="session")
