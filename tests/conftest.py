@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -71,14 +72,25 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(store_url=f"sqlite:///{tmp_path}/api.db", base_url="http://test/fhir")
 
 
+@asynccontextmanager
+async def app_client(
+    settings: Settings, *, raise_app_exceptions: bool = True
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client bound to a fresh app built from ``settings`` (lifespan run) through ASGI, base
+    ``http://test``. ``raise_app_exceptions=False``: an unhandled error comes back as the app's 500."""
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as c,
+    ):
+        yield c
+
+
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client bound to a fresh app (lifespan run) through ASGI, base ``http://test``."""
-    app = create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c,
-    ):
+    async with app_client(settings) as c:
         yield c
 
 

@@ -8,10 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.app import create_app
 from gateway.errors import MESSAGE_SYSTEM
 from gateway.settings import Settings
-from tests.conftest import patient
+from tests.conftest import app_client, patient
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 
@@ -167,11 +166,7 @@ async def test_xml_is_415(client: httpx.AsyncClient) -> None:
 
 
 async def test_body_over_limit_is_413(tmp_path: Path) -> None:
-    app = create_app(Settings(store_url=f"sqlite:///{tmp_path}/s.db", max_body_bytes=2048))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c,
-    ):
+    async with app_client(Settings(store_url=f"sqlite:///{tmp_path}/s.db", max_body_bytes=2048)) as c:
         big = patient(text={"status": "generated", "div": "<div>" + "x" * 4000 + "</div>"})
         r = await c.post("/fhir/Patient", json=big)
         assert_outcome(

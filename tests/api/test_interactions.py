@@ -8,9 +8,8 @@ from typing import Any
 
 import httpx
 
-from gateway.app import create_app
 from gateway.settings import Settings
-from tests.conftest import NIK, observation, outcome_codes, patient
+from tests.conftest import NIK, app_client, observation, outcome_codes, patient
 
 BASE = "http://test/fhir"
 P_URN = "urn:uuid:5b0b3c7e-1d2a-4e8f-9a6b-000000000001"
@@ -226,11 +225,7 @@ async def test_health_and_metrics(client: httpx.AsyncClient) -> None:
 
 async def test_demo_loads_at_start_up_idempotently(tmp_path: Path) -> None:
     for _ in range(2):  # a restart loads again: conditional creates, so nothing is duplicated
-        app = create_app(Settings(store_url=f"sqlite:///{tmp_path}/demo.db", demo=True))
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c,
-        ):
+        async with app_client(Settings(store_url=f"sqlite:///{tmp_path}/demo.db", demo=True)) as c:
             assert (await c.get("/healthz")).json() == {"status": "ok", "resources": 12}
             total = (await c.get("/fhir/Observation?_summary=count")).json()["total"]
             assert total == 4

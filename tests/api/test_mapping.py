@@ -11,10 +11,10 @@ import httpx
 import orjson
 import pytest
 
-from gateway.app import create_app
 from gateway.settings import Settings
 from mappers.reader import csv_text
 from mappers.registry import MapperRegistry
+from tests.conftest import app_client
 from tests.mappers.conftest import balita_record
 
 MSG = "https://ilp-gateway.example.id/fhir/CodeSystem/message-id"
@@ -144,11 +144,7 @@ async def test_unreadable_bodies(
 
 @pytest.fixture
 async def small_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(store_url=f"sqlite:///{tmp_path}/small.db", max_body_bytes=2048))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c,
-    ):
+    async with app_client(Settings(store_url=f"sqlite:///{tmp_path}/small.db", max_body_bytes=2048)) as c:
         yield c
 
 

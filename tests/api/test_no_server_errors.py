@@ -14,19 +14,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.app import create_app
 from gateway.settings import Settings
+from tests.conftest import app_client
 from tests.unit.test_validation_paths import SAMPLES, mutate
 
 
 @pytest.fixture(params=["reject", "off"])
 async def any_policy(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(store_url=f"sqlite:///{tmp_path}/fuzz.db", validation=request.param))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://t") as c,
-    ):
+    settings = Settings(store_url=f"sqlite:///{tmp_path}/fuzz.db", validation=request.param)
+    async with app_client(settings, raise_app_exceptions=False) as c:
         yield c
 
 

@@ -13,9 +13,9 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from gateway.app import create_app
 from gateway.settings import Settings
 from tests.api.test_errors import assert_outcome, oo
+from tests.conftest import app_client
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -23,11 +23,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
     folder = tmp_path_factory.mktemp("terminology-api")
-    app = create_app(Settings(store_url=f"sqlite:///{folder}/api.db", base_url="http://test/fhir"))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c,
-    ):
+    async with app_client(Settings(store_url=f"sqlite:///{folder}/api.db", base_url="http://test/fhir")) as c:
         yield c
 
 

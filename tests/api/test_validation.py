@@ -9,10 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.app import create_app
 from gateway.settings import Settings
 from tests.api.test_errors import assert_outcome, oo
-from tests.conftest import outcome_codes, patient
+from tests.conftest import app_client, outcome_codes, patient
 
 ILP_PATIENT = "https://ilp-gateway.example.id/fhir/StructureDefinition/ilp-patient"
 SATUSEHAT_PATIENT = "https://fhir.kemkes.go.id/r4/StructureDefinition/Patient"
@@ -149,11 +148,7 @@ async def test_transaction_rejected_as_a_whole(client: httpx.AsyncClient) -> Non
 
 @pytest.fixture
 async def warn_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(store_url=f"sqlite:///{tmp_path}/w.db", validation="warn"))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c,
-    ):
+    async with app_client(Settings(store_url=f"sqlite:///{tmp_path}/w.db", validation="warn")) as c:
         yield c
 
 
@@ -182,11 +177,7 @@ async def test_warn_policy_stores_and_reports(warn_client: httpx.AsyncClient) ->
 
 
 async def test_off_policy_skips_validation_but_not_validate(tmp_path: Path) -> None:
-    app = create_app(Settings(store_url=f"sqlite:///{tmp_path}/o.db", validation="off"))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c,
-    ):
+    async with app_client(Settings(store_url=f"sqlite:///{tmp_path}/o.db", validation="off")) as c:
         r = await c.post("/fhir/Patient", json=patient(gender="wanita"))
         assert r.status_code == 201 and "x-validation-issues" not in r.headers
         v = await c.post("/fhir/Patient/$validate", json=patient(gender="wanita"))
