@@ -21,8 +21,8 @@ from tests.unit.test_validation_paths import SAMPLES, mutate
 
 @pytest.fixture(params=["reject", "off"])
 async def any_policy(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(store_url=f"sqlite:///{tmp_path}/fuzz.db", validation=request.param)
-    async with app_client(settings, raise_app_exceptions=False) as c:
+    policy = Settings(store_url=f"sqlite:///{tmp_path}/fuzz.db", validation=request.param)
+    async with app_client(policy, raise_app_exceptions=False) as c:
         yield c
 
 
