@@ -127,7 +127,8 @@ Path = tuple[str | int, ...]
 
 
 def _column_path(name: str) -> Path:
-    return tuple(int(p) if p.isdigit() else p for p in name.strip().split("."))
+    # ASCII digits only: str.isdigit admits "²", which int() refuses
+    return tuple(int(p) if p.isascii() and p.isdigit() else p for p in name.strip().split("."))
 
 
 def _check_header(columns: list[Path], names: list[str]) -> None:

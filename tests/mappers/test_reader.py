@@ -85,6 +85,14 @@ def test_cells_that_do_not_coerce_stay_text_for_the_contract(contract: Contract)
     assert fields["weight_kg"] == fields["development_ok"] == fields["birth_order"] == "ILP-6002"
 
 
+def test_a_non_ascii_digit_in_a_column_path_is_a_name_not_an_index(contract: Contract) -> None:
+    """Found by fuzzing: "²" passes str.isdigit but not int(), and the upload was a 500. It is a member name
+    now, so the contract reports the field instead."""
+    [row] = csv_rows("record_id,immunizations.\u00b2.vaccine\nA,BCG\n", contract)
+    assert row.record == {"record_id": "A", "immunizations": {"\u00b2": {"vaccine": "BCG"}}}
+    assert "immunizations" in {i.field for i in contract.check(row.record, row.row)}
+
+
 def test_semicolon_csv_with_bom_and_crlf(contract: Contract) -> None:
     text = "\ufeffrecord_id;weight_kg\r\nA;10,9\r\nB;8\r\n"
     assert [r.record for r in csv_rows(text, contract)] == [
