@@ -13,6 +13,8 @@ in the schema; they stay in Python (:mod:`profiles.codegen`).
 
 from __future__ import annotations
 
+import re
+import string
 from typing import Any
 
 from profiles.definitions import R4Definitions
@@ -47,6 +49,26 @@ def _pattern(pattern: Any) -> dict[str, Any]:
             ]
         }
     return _const(pattern)
+
+
+def _other_than(suffixes: list[str]) -> str:
+    """A regex (no look-ahead) for: a capital letter and then anything, except exactly one of ``suffixes``
+    (which start with a capital). Equivalent to ``(?!(?:A|B)$)[A-Z]``, which the regex engine runs several
+    times slower (look-around needs the backtracking engine)."""
+
+    def node(strings: set[str], first: bool) -> str:
+        heads = sorted({s[0] for s in strings if s})
+        alts = [] if first or "" in strings else ["$"]  # the string may end here unless that is exact
+        if first:
+            others = "".join(c for c in string.ascii_uppercase if c not in heads)
+            alts += [f"[{others}]"] if others else []
+        else:
+            alts.append(f"[^{re.escape(''.join(heads))}]" if heads else r"[\s\S]")
+        for h in heads:
+            alts.append(re.escape(h) + node({s[1:] for s in strings if s[:1] == h}, False))
+        return "(?:" + "|".join(alts) + ")"
+
+    return node(set(suffixes), True)
 
 
 class _Translator:
@@ -159,10 +181,9 @@ class _Translator:
         for k in permitted:
             props[k] = {"not": {"type": ["array", "null"]}, **({"allOf": [item]} if item else {})}
         # any other key with the stem and a capital (the interpreter counts it as a variant) is refused
-        known = "|".join(k[len(stem) :] for k in permitted)
         schema: dict[str, Any] = {
             "properties": props,
-            "patternProperties": {f"^{stem}(?!(?:{known})$)[A-Z]": False},
+            "patternProperties": {f"^{stem}{_other_than([k[len(stem) :] for k in permitted])}": False},
         }
         lo = rule.min or 0
         hi = None if rule.max in (None, "*") else int(rule.max)
