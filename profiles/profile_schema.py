@@ -202,6 +202,7 @@ class _Translator:
         out: dict[str, Any] = {}
         conditions: list[dict[str, Any]] = []
         all_of: list[dict[str, Any]] = []
+        checks: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (match, the slice's item schema)
         for s in rule.slices:
             match = self.match(s.match, discs)
             # the interpreter puts an item in the first slice it matches: count it for that slice only
@@ -219,10 +220,16 @@ class _Translator:
                 contains["maxContains"] = hi
             if lo or hi is not None:
                 all_of.append(contains)
-            if slice_item:
-                all_of.append({"items": {"if": exclusive, "then": slice_item}})
-        if rules == "closed":
-            all_of.append({"items": {"anyOf": conditions}})
+            checks.append((match, slice_item))
+        # each item against the first slice it matches: one if/else chain per item (k slices: at most k
+        # matches tried, not k per slice as ``items: {if: exclusive, then}`` for each slice would)
+        chain: dict[str, Any] | bool | None = False if rules == "closed" else None
+        for match, slice_item in reversed(checks):
+            if chain is None and not slice_item:
+                continue  # nothing to check on an item of this slice nor of any later one
+            chain = {"if": match, "then": slice_item or True, **({} if chain is None else {"else": chain})}
+        if chain is not None:
+            all_of.append({"items": chain})
         if item:
             all_of.append({"items": item})
         if all_of:
