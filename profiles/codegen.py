@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from profiles.engine import Checker, CompiledProfile, ElementRule, _children, reference_type
+from profiles.engine import Checker, CompiledProfile, Constraint, ElementRule, _children, reference_type
 from profiles.issues import Issue
 from profiles.rules import GUARDS
 
@@ -139,9 +139,20 @@ class _Writer(SourceWriter):
                     self.emit(ind, f"if not ({guard.format(v=v)}):")
                     self.emit(ind + 1, f"checker.constraint({self.const(c)}, {v}, {p}, R, I)")
                 else:
-                    self.emit(ind, f"checker.constraint({self.const(c)}, {v}, {p}, R, I)")
+                    self.invariant(c, v, p, ind)
         else:
             self.emit(ind, call)
+
+    def invariant(self, c: Constraint, v: str, p: str, ind: int) -> None:
+        """Run the invariant itself; only a violation (or a value it cannot evaluate) goes through
+        :meth:`Checker.constraint`, which runs it again and reports."""
+        bad = self.name("b")
+        self.emit(ind, "try:")
+        self.emit(ind + 1, f"{bad} = {self.const(c.run)}({v}, {p}, R)")
+        self.emit(ind, "except Exception:")
+        self.emit(ind + 1, f"{bad} = True")
+        self.emit(ind, f"if {bad}:")
+        self.emit(ind + 1, f"checker.constraint({self.const(c)}, {v}, {p}, R, I)")
 
     def element(self, rule: ElementRule, name: str, v: str, p: str, ind: int) -> None:
         """Code for child ``name`` of the object ``v``."""
