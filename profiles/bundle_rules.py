@@ -197,7 +197,7 @@ def check_bundle(
                 local.add(f"{resource.get('resourceType')}/{resource['id']}")
             resources.append((i, resource))
     now = (clock or (lambda: datetime.now(UTC)))() + CLOCK_SKEW
-    horizon = (now - timedelta(days=2)).strftime("%Y-%m-%d")
+    horizon = (now - timedelta(days=2)).date().isoformat()
     for i, resource in resources:
         if future_times(resource, "", event_times, now, horizon):  # rare: found again with its path
             out.issues.extend(
@@ -218,7 +218,7 @@ def future_times(
     """Event times after ``now`` (SATUSEHAT rejects future dates: "Invalid date time value").
     ``event_keys``: per type, the JSON keys (choice variants expanded) and an optional sub-element.
     Plain function code, not generators: it runs on every resource of every Bundle."""
-    horizon = horizon or (now - timedelta(days=2)).strftime("%Y-%m-%d")
+    horizon = horizon or (now - timedelta(days=2)).date().isoformat()
     out: list[Issue] = []
     for key, sub in event_keys.get(str(resource.get("resourceType")), ()):
         value = resource.get(key)

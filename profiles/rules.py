@@ -56,11 +56,13 @@ class MemoServices:
 
     def units_for(self, system: str, code: str) -> frozenset[str] | None:
         key = (system, code)
-        if key not in self._units:
+        try:
+            return self._units[key]
+        except KeyError:
             if len(self._units) >= self.limit:
                 self._units.clear()
-            self._units[key] = self.inner.units_for(system, code)
-        return self._units[key]
+            found = self._units[key] = self.inner.units_for(system, code)
+            return found
 
 
 def parse_instant(text: str) -> datetime | None:
@@ -242,16 +244,21 @@ def administrative_code(services: RuleServices) -> RuleFn:
 def quantity_unit(services: RuleServices) -> RuleFn:
     """An Observation's UCUM unit must be one allowed for its (LOINC) code (SATUSEHAT RuleNumber 10012)."""
 
+    units_for = services.units_for
+
     def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
         quantity = value.get("valueQuantity") if value.__class__ is dict else None
         if quantity.__class__ is not dict:
             return []
-        unit = quantity.get("code")
         code = value.get("code")
-        for coding in items(code.get("coding") if code.__class__ is dict else None):
+        codings = code.get("coding") if code.__class__ is dict else None
+        if codings.__class__ is not list:
+            return []
+        unit = quantity.get("code")
+        for coding in codings:
             if coding.__class__ is not dict or coding.get("code").__class__ is not str:
                 continue
-            allowed = services.units_for(str(coding.get("system")), coding["code"])
+            allowed = units_for(str(coding.get("system")), coding["code"])
             if allowed is not None and unit not in allowed:
                 return [
                     (
