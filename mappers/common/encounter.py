@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 from mappers.common.visit import Visit
-from mappers.times import utc_instant
 from terminology import urls
 
 ENCOUNTER_PROFILE = urls.ilp_profile("ilp-encounter")
@@ -27,11 +26,7 @@ def encounter_resource(
     visit: Visit, subject: str, *, class_code: str = "AMB", subject_display: str | None = None
 ) -> dict[str, Any]:
     """The finished Encounter of ``visit`` for the Patient referenced by ``subject``."""
-    arrived, in_progress, finished = (
-        utc_instant(visit.arrived),
-        utc_instant(visit.in_progress),
-        utc_instant(visit.finished),
-    )
+    arrived, in_progress, finished = visit.start, visit.measured, visit.end
     subject_ref: dict[str, str] = {"reference": subject}
     if subject_display:
         subject_ref["display"] = subject_display

@@ -12,7 +12,7 @@ so sending the same record again updates the same resources.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,6 +54,16 @@ class Visit:
     arrived: datetime
     in_progress: datetime
     finished: datetime
+    # the same times as UTC dateTime strings, written once (every Observation of the visit carries one)
+    start: str = field(init=False)
+    end: str = field(init=False)
+    measured: str = field(init=False)
+    """When measurements were taken (the in-progress time), UTC."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", utc_instant(self.arrived))
+        object.__setattr__(self, "end", utc_instant(self.finished))
+        object.__setattr__(self, "measured", utc_instant(self.in_progress))
 
     @classmethod
     def from_record(cls, record: dict[str, Any], record_type: str) -> Visit:
@@ -91,19 +101,6 @@ class Visit:
         return {"system": system, "value": value}
 
     # ---------------------------------------------------------------------------------------- times
-    @property
-    def start(self) -> str:
-        return utc_instant(self.arrived)
-
-    @property
-    def end(self) -> str:
-        return utc_instant(self.finished)
-
-    @property
-    def measured(self) -> str:
-        """When measurements were taken (the in-progress time), UTC."""
-        return utc_instant(self.in_progress)
-
     @property
     def local_date(self) -> str:
         """The visit's calendar date where it happened (for ages in days)."""
