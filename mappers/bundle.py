@@ -18,8 +18,9 @@ class TransactionBuilder:
         """Add a resource with a deterministic id; returns the reference to use (``urn:uuid:…``)."""
         full_url = f"urn:uuid:{resource_id}"
         rtype = resource["resourceType"]
-        body = {"resourceType": rtype, "id": resource_id}
-        body.update((k, v) for k, v in resource.items() if k not in ("resourceType", "id"))
+        body = {"resourceType": rtype, "id": resource_id}  # these two first, then the resource's order
+        body.update(resource)
+        body["id"] = resource_id
         request = {"method": "PUT", "url": f"{rtype}/{resource_id}"}
         self.entries.append({"fullUrl": full_url, "resource": body, "request": request})
         return full_url
