@@ -8,17 +8,15 @@ import hashlib
 import uuid
 
 NAMESPACE = uuid.UUID("6c1f6c1e-9d0a-5b6e-9a3c-1a7e2f0b9d41")  # fixed for this project; never change it
+_NAMESPACE_BYTES = NAMESPACE.bytes
 
 
 def uuid5_text(name: str) -> str:
     """``str(uuid.uuid5(NAMESPACE, name))`` (RFC 4122 §4.3: SHA-1 of namespace + name, version 5, variant
-    RFC 4122) written out without the ``UUID`` object, which took twice as long; a test pins the
-    equality."""
-    digest = bytearray(hashlib.sha1(NAMESPACE.bytes + name.encode("utf-8")).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    RFC 4122) written out from the hex digest without the ``UUID`` object, which took twice as long; a test
+    pins the equality. Version: the 13th hex digit is 5; variant: the 17th is 8, 9, a or b (top bits 10)."""
+    h = hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
 
 def resource_id(source_system: str, record_type: str, record_id: str, role: str) -> str:

@@ -64,6 +64,7 @@ class TerminologyService:
         self._lock = threading.Lock()
         self._sources: dict[str, CodeSource] = {}  # known systems only, so the memo stays bounded
         self._lookups: dict[tuple[str, str], LookupResult] = {}  # bounded: cleared past LOOKUP_MEMO
+        self._units: dict[str, tuple[str, ...]] = {}  # allowed units per LOINC code (bounded alike)
 
     @classmethod
     def load(cls) -> TerminologyService:
@@ -288,8 +289,14 @@ class TerminologyService:
     # --------------------------------------------------------------------------------- helpers for users
     def allowed_units(self, loinc_code: str) -> tuple[str, ...]:
         """The UCUM units accepted with a LOINC code of the ILP fragment (first = preferred)."""
-        found = self.lookup(LOINC, loinc_code).concept
-        return tuple(str(v) for v in found.property_values(ALLOWED_UNIT)) if found else ()
+        units = self._units.get(loinc_code)
+        if units is None:
+            found = self.lookup(LOINC, loinc_code).concept
+            units = tuple(str(v) for v in found.property_values(ALLOWED_UNIT)) if found else ()
+            if len(self._units) >= LOOKUP_MEMO:
+                self._units.clear()
+            self._units[loinc_code] = units
+        return units
 
     def check_unit(self, loinc_code: str, unit: str) -> ValidationResult:
         """Is ``unit`` a valid UCUM code and one of those accepted for the LOINC code?"""
