@@ -50,9 +50,11 @@ class MemoServices:
         return self._nik[key]
 
     def area_exists(self, code: str) -> bool:
-        if code not in self._area:
-            self._area[code] = self.inner.area_exists(code)
-        return self._area[code]
+        try:
+            return self._area[code]
+        except KeyError:
+            found = self._area[code] = self.inner.area_exists(code)
+            return found
 
     def units_for(self, system: str, code: str) -> frozenset[str] | None:
         key = (system, code)
@@ -213,29 +215,32 @@ def administrative_code(services: RuleServices) -> RuleFn:
     """The administrativeCode extension: Kemendagri codes of 2/4/6/10 digits that exist and nest."""
     lengths = {"province": 2, "city": 4, "district": 6, "village": 10}
 
+    area_exists = services.area_exists
+
     def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
         if not isinstance(value, dict):
             return []
-        codes: dict[str, tuple[str, str]] = {}
+        codes: dict[str, tuple[str, int]] = {}  # level → (code, index of its extension); paths built on error
         for i, sub in enumerate(items(value.get("extension"))):
             if isinstance(sub, dict) and sub.get("url") in lengths and isinstance(sub.get("valueCode"), str):
-                codes[sub["url"]] = (sub["valueCode"], f"{path}.extension[{i}].valueCode")
+                codes[sub["url"]] = (sub["valueCode"], i)
         out = []
         parent = ""
         for level, n in lengths.items():
             if level not in codes:
                 continue
-            code, where = codes[level]
+            code, i = codes[level]
             if len(code) != n or not code.isdigit():
-                out.append((where, f"{level} code '{code}' must be {n} digits"))
-            elif not services.area_exists(code):
-                out.append((where, f"{level} code '{code}' is not a Kemendagri region code"))
+                problem = f"{level} code '{code}' must be {n} digits"
+            elif not area_exists(code):
+                problem = f"{level} code '{code}' is not a Kemendagri region code"
             elif parent and not code.startswith(parent):
-                out.append((where, f"{level} code '{code}' does not lie within '{parent}'"))
+                problem = f"{level} code '{code}' does not lie within '{parent}'"
             else:
                 parent = code  # only a good code is the parent of the next level (no cascade of errors)
                 continue
-            parent = parent or ""  # a bad code: the next level is checked against the last good one
+            out.append((f"{path}.extension[{i}].valueCode", problem))
+            # a bad code: the next level is checked against the last good one
         return out
 
     return run
