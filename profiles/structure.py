@@ -9,7 +9,11 @@ type's validator, so error paths stay precise. No ``$ref`` ever leaves the docum
 Added checks the schema cannot express:
 * at most one variant of a choice element ``value[x]`` (``valueString`` and ``valueQuantity`` together);
 * R5 shapes rejected: the schema's datatype definitions have no ``"type": "object"``, so an R5-style
-  array where R4 has a single complex value (``Encounter.class``) would pass unnoticed.
+  array where R4 has a single complex value (``Encounter.class``) would pass unnoticed;
+* for the same reason, every complex value is a JSON object at any depth: the official schema lets
+  ``"subject": "Patient/1"``, ``"code": 5`` or ``"period": null`` through. Each complex definition gets
+  ``"type": "object"`` (``null`` stays allowed as an item of a primitive's ``_element`` array, where the
+  JSON format puts it: https://hl7.org/fhir/R4/json.html#primitive).
 """
 
 from __future__ import annotations
@@ -114,16 +118,27 @@ class StructureValidator:
             "definitions": {k: self._definitions[k] for k in reachable},
         }
 
+    def checked_schema(self, resource_type: str) -> dict[str, Any]:
+        """What the structure stage runs for one type: the official schema with complex values typed as
+        objects (:func:`_objects_typed`) and the shape rules added as a definition of their own
+        (``SHAPES``), so one ``is_valid`` call answers for all of it."""
+        schema = self.r4_schema(resource_type)
+        definitions = {k: _objects_typed(v) for k, v in schema["definitions"].items()}
+        definitions[SHAPES] = _shape_schema(self._watch.get(resource_type, {}))
+        return {
+            "allOf": [{"$ref": schema["$ref"]}, {"$ref": f"#/definitions/{SHAPES}"}],
+            "definitions": definitions,
+        }
+
     def _validator(self, resource_type: str) -> jsonschema_rs.Draft6Validator:
         """The type's R4 schema with the shape rules added as a definition of its own (``SHAPES``), so one
         ``is_valid`` call answers for both; their errors are dropped from ``iter_errors`` (the Python
         check of the same rules reports them with their own message ids)."""
         v = self._validators.get(resource_type)
         if v is None:
-            schema = self.r4_schema(resource_type)
-            schema["definitions"][SHAPES] = _shape_schema(self._watch.get(resource_type, {}))
-            schema["allOf"] = [{"$ref": schema.pop("$ref")}, {"$ref": f"#/definitions/{SHAPES}"}]
-            v = self._validators[resource_type] = jsonschema_rs.Draft6Validator(schema)
+            v = self._validators[resource_type] = jsonschema_rs.Draft6Validator(
+                self.checked_schema(resource_type)
+            )
         return v
 
     def validate(self, resource: Any, where: str = "") -> list[Issue]:
@@ -153,12 +168,19 @@ class StructureValidator:
         issues: list[Issue] = []
         validator = self._validator(rtype)
         if not validator.is_valid(resource):
-            for err in validator.iter_errors(resource):
-                if err.schema_path[:2] != _SHAPES_PATH:
-                    issues.append(_schema_issue(base, err))
+            shapes: list[Issue] = []
             watch = self._watch.get(rtype)
             if watch:
-                self._shapes(watch, resource, base, issues)
+                self._shapes(watch, resource, base, shapes)
+            r5 = {i.expression for i in shapes if i.message_id == "ILP-4003"}
+            for err in validator.iter_errors(resource):
+                if err.schema_path[:2] == _SHAPES_PATH:
+                    continue
+                issue = _schema_issue(base, err)
+                if issue.expression in r5 and isinstance(err.kind, jsonschema_rs.ValidationErrorKind.Type):
+                    continue  # an R5 array where R4 has one object: ILP-4003 says so
+                issues.append(issue)
+            issues.extend(shapes)
         if "contained" in resource:
             for i, inner in enumerate(items(resource.get("contained"))):
                 issues.extend(self.validate(inner, f"{base}.contained[{i}]"))
@@ -207,6 +229,18 @@ class StructureValidator:
                 issues.append(Issue("error", "structure", "ILP-4002", text, (f"{base}.{key}",)))
             else:
                 seen[stem] = key
+
+
+def _objects_typed(definition: dict[str, Any]) -> dict[str, Any]:
+    """A complex definition (one with ``properties``) that only admits JSON objects; the items of its
+    ``_element`` arrays may also be ``null`` (a repeating primitive's extension list keeps positions)."""
+    if "properties" not in definition or "type" in definition:
+        return definition
+    properties = dict(definition["properties"])
+    for name, prop in properties.items():
+        if name.startswith("_") and isinstance(prop, dict) and "items" in prop:
+            properties[name] = {**prop, "items": {"anyOf": [{"type": "null"}, prop["items"]]}}
+    return {**definition, "type": "object", "properties": properties}
 
 
 def _shape_schema(watch: dict[str, str | None]) -> dict[str, Any]:

@@ -57,3 +57,45 @@ def test_bundle_entries_are_validated_in_place(structure: StructureValidator) ->
         ("ILP-4001", ("Bundle.entry[1].resource.gender",)),
         ("ILP-4001", ("Bundle.entry[2].resource",)),  # and the entry itself is not a resource
     ]
+
+
+def test_complex_values_are_objects_at_any_depth(structure: StructureValidator) -> None:
+    """The official schema's datatype definitions have no ``"type": "object"``; the structure stage adds it,
+    so a string, number, array or null where R4 has one complex value is refused wherever it is."""
+    obs = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": 5,
+        "subject": "Patient/1",
+        "identifier": [{"period": [{"start": "2020"}], "assigner": None}],
+    }
+    assert _issues(structure, obs) == [
+        ("ILP-4001", ("Observation.code",), 'Observation.code: 5 is not of type "object"'),
+        ("ILP-4001", ("Observation.subject",), 'Observation.subject: "Patient/1" is not of type "object"'),
+        (
+            "ILP-4001",
+            ("Observation.identifier[0].period",),
+            'Observation.identifier[0].period: [{"start":"2020"}] is not of type "object"',
+        ),
+        (
+            "ILP-4001",
+            ("Observation.identifier[0].assigner",),
+            'Observation.identifier[0].assigner: null is not of type "object"',
+        ),
+    ]
+
+
+def test_null_keeps_its_place_in_a_primitive_extension_array(structure: StructureValidator) -> None:
+    """https://hl7.org/fhir/R4/json.html#primitive: ``_given`` lines up with ``given``, null where a name
+    part has no extension."""
+    ext = {"extension": [{"url": "http://example.org/x", "valueString": "y"}]}
+    patient = {"resourceType": "Patient", "name": [{"given": ["Siti", "Aminah"], "_given": [None, ext]}]}
+    assert _issues(structure, patient) == []
+    assert _issues(structure, {**patient, "name": [{"_given": [None, "x"]}]}) == [
+        (
+            "ILP-4001",
+            ("Patient.name[0]._given[1]",),
+            'Patient.name[0]._given[1]: "x" is not valid under any of the schemas listed in the '
+            "'anyOf' keyword",
+        )
+    ]
