@@ -72,9 +72,33 @@ def _other_than(suffixes: list[str]) -> str:
 
 
 class _Translator:
-    def __init__(self, defs: R4Definitions, extensions: dict[str, CompiledProfile]) -> None:
+    def __init__(
+        self, defs: R4Definitions, extensions: dict[str, CompiledProfile], r4_shaped: bool = False
+    ) -> None:
         self.defs = defs
         self.extensions = extensions
+        self.r4_shaped = r4_shaped
+
+    def base_max(self, def_path: str, name: str) -> str | None:
+        """The R4 base cardinality maximum of a child when translating for R4-shaped input (None otherwise,
+        or when the definitions do not say)."""
+        if not self.r4_shaped:
+            return None
+        info = self.defs.element(def_path.split(".", 1)[0], f"{def_path}.{name}")
+        if info is None:
+            self.child_path(def_path, name)  # a renamed choice variant (valueQuantity), or it raises
+            return "1"
+        return info.max
+
+    def is_complex(self, def_path: str) -> bool:
+        """For R4-shaped input: whether a value at ``def_path`` is a JSON object (a datatype, resource or
+        backbone element; not a primitive, and not a choice of types)."""
+        if not self.r4_shaped:
+            return False
+        if "." not in def_path:
+            return def_path[:1].isupper()  # a datatype or resource definition (primitives are lower case)
+        info = self.defs.element(def_path.split(".", 1)[0], def_path)
+        return info is not None and len(info.types) == 1 and info.types[0] in CONTAINERS
 
     def child_path(self, def_path: str, name: str) -> str:
         """The definition path of a child: a complex datatype restarts at its own definition."""
@@ -122,7 +146,9 @@ class _Translator:
                 if name.endswith("[x]"):
                     extra.append(self.choice(child, def_path, name))
                     continue
-                schema, needed = self.element(child, self.child_path(def_path, name))
+                schema, needed = self.element(
+                    child, self.child_path(def_path, name), self.base_max(def_path, name)
+                )
                 if schema:
                     props[name] = schema
                 if needed:
@@ -134,17 +160,23 @@ class _Translator:
                 obj["allOf"] = extra
             # a value that is not an object has no children: the interpreter then reports every child that
             # is required, so such a value passes only when nothing below is required
-            if obj:
+            if obj and self.is_complex(def_path):
+                parts.append(obj)  # R4-shaped: the value is an object
+            elif obj:
                 absent_ok = not any(_required(c) for c in rule.children.values())
                 parts.append({"if": {"type": "object"}, "then": obj, "else": {} if absent_ok else False})
-            elif any(_required(c) for c in rule.children.values()):
+            elif any(_required(c) for c in rule.children.values()) and not self.is_complex(def_path):
                 parts.append({"type": "object"})
         if not parts:
             return {}
         return parts[0] if len(parts) == 1 else {"allOf": parts}
 
-    def element(self, rule: ElementRule, def_path: str) -> tuple[dict[str, Any], bool]:
-        """(schema of the property, whether it is required) for a non-choice child."""
+    def element(
+        self, rule: ElementRule, def_path: str, base_max: str | None = None
+    ) -> tuple[dict[str, Any], bool]:
+        """(schema of the property, whether it is required) for a non-choice child. With ``base_max``
+        (R4-shaped input: the structure stage passed) only the R4 form of the value is described: one
+        value where R4 has one (never an array nor null), an array where R4 has many."""
         item = self.value(rule, def_path)
         if rule.slicing is not None:
             item_array = self.slices(rule, def_path, item)
@@ -154,6 +186,15 @@ class _Translator:
         hi = None if rule.max in (None, "*") else int(rule.max)
         if hi == 0:
             return {"not": {}}, False
+        if base_max == "1" and lo <= 1 and rule.slicing is None:
+            return item, _required(rule)
+        if base_max is not None and base_max != "1":
+            many: dict[str, Any] = dict(item_array)
+            if lo:
+                many["minItems"] = lo
+            if hi is not None:
+                many["maxItems"] = hi
+            return many, _required(rule)
         single: dict[str, Any] = {"not": {"type": ["array", "null"]}}
         if item:
             single = {"allOf": [single, item]}
@@ -167,6 +208,20 @@ class _Translator:
             options.append(single)
         return ({"anyOf": options} if len(options) > 1 else options[0]), _required(rule)
 
+    def step_shapes(self, def_path: str, steps: list[str]) -> list[bool] | None:
+        """For R4-shaped input: whether each step of a discriminator path is an array in R4 (None when
+        not translating for R4-shaped input, or a step is not in the definitions)."""
+        if not self.r4_shaped:
+            return None
+        out = []
+        for step in steps:
+            info = self.defs.element(def_path.split(".", 1)[0], f"{def_path}.{step}")
+            if info is None:
+                return None
+            out.append(info.max != "1")
+            def_path = self.child_path(def_path, step)
+        return out
+
     def choice(self, rule: ElementRule, parent_path: str, name: str) -> dict[str, Any]:
         keys = self.choice_keys(parent_path, name)
         if rule.slicing is not None or rule.children:
@@ -179,12 +234,16 @@ class _Translator:
         item = self.value(rule, def_path)
         props: dict[str, Any] = {k: False for k in forbidden}
         for k in permitted:
+            if self.r4_shaped:  # a choice value is one value in R4, never an array nor null
+                if item:
+                    props[k] = item
+                continue
             props[k] = {"not": {"type": ["array", "null"]}, **({"allOf": [item]} if item else {})}
         # any other key with the stem and a capital (the interpreter counts it as a variant) is refused
-        schema: dict[str, Any] = {
-            "properties": props,
-            "patternProperties": {f"^{stem}{_other_than([k[len(stem) :] for k in permitted])}": False},
-        }
+        schema: dict[str, Any] = {"properties": props}
+        if not self.r4_shaped:  # (R4-shaped: the structure stage let no other key through)
+            others = _other_than([k[len(stem) :] for k in permitted])
+            schema["patternProperties"] = {f"^{stem}{others}": False}
         lo = rule.min or 0
         hi = None if rule.max in (None, "*") else int(rule.max)
         if lo >= 2 or (hi is not None and hi == 0 and permitted):
@@ -204,7 +263,7 @@ class _Translator:
         all_of: list[dict[str, Any]] = []
         checks: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (match, the slice's item schema)
         for s in rule.slices:
-            match = self.match(s.match, discs)
+            match = self.match(s.match, discs, def_path)
             # the interpreter puts an item in the first slice it matches: count it for that slice only
             earlier = list(conditions)
             exclusive: dict[str, Any] = (
@@ -236,7 +295,7 @@ class _Translator:
             out["allOf"] = all_of
         return out
 
-    def match(self, match: dict[str, Any], discs: tuple[str, ...]) -> dict[str, Any]:
+    def match(self, match: dict[str, Any], discs: tuple[str, ...], def_path: str) -> dict[str, Any]:
         """Schema of "this item belongs to the slice" for value/pattern discriminators on a path."""
         parts = []
         for disc in discs:
@@ -245,7 +304,15 @@ class _Translator:
                 parts.append(_pattern(want))
                 continue
             schema = _pattern(want)
-            for step in reversed(disc.split(".")):
+            steps = disc.split(".")
+            shapes = self.step_shapes(def_path, steps)
+            if shapes is not None:  # R4-shaped: each step is known to be one value or an array
+                for step, many in reversed(list(zip(steps, shapes, strict=True))):
+                    value = {"contains": schema} if many else schema
+                    schema = {"required": [step], "properties": {step: value}}
+                parts.append(schema)
+                continue
+            for step in reversed(steps):
                 # any value along the path may match (the interpreter flattens arrays with _get_path)
                 schema = {
                     "type": "object",
@@ -269,8 +336,16 @@ def _required(rule: ElementRule) -> bool:
 
 
 def profile_schema(
-    profile: CompiledProfile, defs: R4Definitions, extensions: dict[str, CompiledProfile]
+    profile: CompiledProfile,
+    defs: R4Definitions,
+    extensions: dict[str, CompiledProfile],
+    *,
+    r4_shaped: bool = False,
 ) -> dict[str, Any]:
-    """The JSON Schema (2020-12) of a profile's structural rules; raises :class:`NotTranslatable`."""
-    body = _Translator(defs, extensions).value(profile.root, profile.type)
+    """The JSON Schema (2020-12) of a profile's structural rules; raises :class:`NotTranslatable`.
+
+    ``r4_shaped``: for resources that passed the structure stage only (every value has its R4 form: an
+    object or primitive where R4 has one value, an array where it has many), which lets the schema leave
+    out the alternatives a malformed resource would need; smaller, and about twice as fast."""
+    body = _Translator(defs, extensions, r4_shaped).value(profile.root, profile.type)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **(body or {})}

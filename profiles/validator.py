@@ -218,18 +218,19 @@ class Validator:
     ) -> ValidationResult:
         """Validate one resource (a Bundle's entries too). ``where`` prefixes expressions."""
         result = ValidationResult()
-        result.issues.extend(self.structure.validate(resource, where))
+        structure = self.structure.validate(resource, where)
+        result.issues.extend(structure)
         rtype = resource.get("resourceType") if isinstance(resource, dict) else None
         if not isinstance(rtype, str) or rtype not in self.structure.resource_types:
             return result
-        self._profiled(resource, profiles, defaults, where, result)
+        self._profiled(resource, profiles, defaults, where, result, shaped=not structure)
         if rtype == "Bundle":
             check = check_bundle(resource, self.event_times, self.clock)
             result.issues.extend(check.issues)
             result.external.extend(check.external)
             self.checker.local_types = check.local_types
             try:
-                self._entries(resource, defaults, result)
+                self._entries(resource, defaults, result, _entries_with_issues(structure, where))
             finally:
                 self.checker.local_types = {}
         else:
@@ -241,15 +242,18 @@ class Validator:
             result.issues.extend(future_times(resource, path, self.event_times, self.clock() + CLOCK_SKEW))
         return result
 
-    def _entries(self, bundle: dict[str, Any], defaults: bool, result: ValidationResult) -> None:
-        """Profiles of each entry of a Bundle."""
+    def _entries(
+        self, bundle: dict[str, Any], defaults: bool, result: ValidationResult, malformed: set[int]
+    ) -> None:
+        """Profiles of each entry of a Bundle (``malformed``: entries the structure stage reported)."""
         for i, entry in enumerate(items(bundle.get("entry"))):
             inner = entry.get("resource") if isinstance(entry, dict) else None
             if not isinstance(inner, dict):
                 continue
             inner_type = inner.get("resourceType")
             if isinstance(inner_type, str) and inner_type in self.structure.resource_types:
-                self._profiled(inner, (), defaults, f"Bundle.entry[{i}].resource", result)
+                where = f"Bundle.entry[{i}].resource"
+                self._profiled(inner, (), defaults, where, result, shaped=i not in malformed)
 
     def _profiled(
         self,
@@ -258,9 +262,13 @@ class Validator:
         defaults: bool,
         where: str,
         result: ValidationResult,
+        *,
+        shaped: bool,
     ) -> None:
         """Base required bindings, then the selected profiles: each through its JSON Schema and the
-        value-only generated checks, or through the generated checks alone when the schema rejects it."""
+        value-only generated checks, or through the generated checks alone when the schema rejects it or
+        cannot apply (the schema is written for R4-shaped resources: ``shaped``, the structure stage found
+        nothing)."""
         path = where or str(resource.get("resourceType"))
         plan = None if explicit else self._plan(resource, defaults)
         selection: list[Issue] = []
@@ -273,7 +281,7 @@ class Validator:
             issues.extend(self.checker.check(base, resource, path))
         issues.extend(selection)
         for schema, value_checks, profile in steps:
-            if schema is not None and schema.is_valid(resource):
+            if shaped and schema is not None and schema.is_valid(resource):
                 value_checks(resource, path, resource, issues)  # only what the schema cannot check
             else:
                 issues.extend(self.checker.check(profile, resource, path))
@@ -313,7 +321,7 @@ class Validator:
         None when the profile cannot be translated exactly."""
         if profile.url not in self._fast_paths:
             try:
-                schema = profile_schema(profile, self.defs, self.extensions)
+                schema = profile_schema(profile, self.defs, self.extensions, r4_shaped=True)
             except NotTranslatable:
                 self._fast_paths[profile.url] = None
             else:
@@ -322,3 +330,18 @@ class Validator:
                     compile_check(profile, self.checker, value_only=True),
                 )
         return self._fast_paths[profile.url]
+
+
+def _entries_with_issues(structure: list[Issue], where: str) -> set[int]:
+    """The indices of the Bundle entries that the structure stage reported anything under."""
+    if not structure:
+        return set()
+    prefix = f"{where or 'Bundle'}.entry["
+    out: set[int] = set()
+    for issue in structure:
+        for expression in issue.expression:
+            if expression.startswith(prefix):
+                index = expression[len(prefix) :].split("]", 1)[0]
+                if index.isdigit():
+                    out.add(int(index))
+    return out
