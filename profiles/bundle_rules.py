@@ -49,7 +49,8 @@ class BundleCheck:
     issues: list[Issue] = field(default_factory=list)
     external: list[ExternalReference] = field(default_factory=list)
     local_types: dict[str, str] = field(default_factory=dict)
-    """fullUrl → resourceType of the Bundle's entries (the targets of ``urn:uuid:`` references)."""
+    """``urn:`` fullUrl → resourceType of the Bundle's entries (the targets of ``urn:uuid:`` references;
+    a literal ``Type/id`` reference says its type itself)."""
 
 
 def references(node: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -163,10 +164,10 @@ def check_bundle(
                             (where,),
                         )
                     )
+                if resource is not None and resource.get("resourceType").__class__ is str:
+                    out.local_types[full_url] = resource["resourceType"]
             elif m := _LITERAL.match(full_url):
                 local.add(f"{m.group(1)}/{m.group(2)}")
-            if resource is not None and resource.get("resourceType").__class__ is str:
-                out.local_types[full_url] = resource["resourceType"]
         elif needs_full_url and resource is not None:
             # legal FHIR, but the national platform requires one (20017): the forwarder will have to add it
             where = f"Bundle.entry[{i}].fullUrl"

@@ -122,11 +122,12 @@ class _Writer(SourceWriter):
             self.emit(ind, f"if {v}.__class__ is dict:")
             kind = self.name("t")
             self.emit(ind + 1, f"{ref} = {v}.get('reference')")
-            self.emit(ind + 1, f"if {ref}.__class__ is str and not {ref}.startswith('#'):")
-            self.emit(
-                ind + 2,
-                f"{kind} = L.get({ref}) if {ref}.startswith('urn:') else _reference_type({ref})",
-            )
+            self.emit(ind + 1, f"if {ref}.__class__ is str:")
+            # a Bundle entry's urn: fullUrl first (L holds only those); a contained (#) or unresolved urn:
+            # reference has no type here and goes to the interpreter, which lets it pass
+            self.emit(ind + 2, f"{kind} = L.get({ref})")
+            self.emit(ind + 2, f"if {kind} is None and not {ref}.startswith(('#', 'urn:')):")
+            self.emit(ind + 3, f"{kind} = _reference_type({ref})")
             self.emit(ind + 2, f"if {kind} not in {targets}:")
             self.emit(ind + 3, call)  # an absolute or conditional URL, or a wrong type: decided there
         elif kinds == {"fixed"}:
