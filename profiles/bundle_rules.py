@@ -87,21 +87,22 @@ def reference_strings(text: bytes) -> set[str]:
 
 
 def check_references(
-    resource: dict[str, Any],
+    resource: dict[str, Any] | list[dict[str, Any]],
     path: str,
     local: set[str],
     out: BundleCheck,
     nested: dict[str, Any] | None = None,
 ) -> None:
-    """Classify the references of one resource: in the Bundle, external (store), or unresolvable.
+    """Classify the references of one resource (or of a Bundle's entry resources, given as a list with the
+    Bundle as ``nested``): in the Bundle, external (store), or unresolvable.
 
-    The references are found in the orjson bytes (fast); the resource is walked for paths only
-    when a reference is unresolvable, which is the rare case. ``nested``: the Bundle whose entries were
-    scanned, for the paths."""
+    The references are found in the orjson bytes (fast); the resource (or ``nested``) is walked for paths
+    only when a reference is unresolvable, which is the rare case."""
     pending = reference_strings(orjson.dumps(resource)) - local
     if not pending:
         return
     owner = nested if nested is not None else resource
+    assert isinstance(owner, dict), "a list of resources comes with the Bundle they are in (nested)"
     bad: set[str] = set()
     for ref in pending:
         if ref.startswith("#") or "?" in ref:
@@ -132,16 +133,20 @@ def check_bundle(
     out = BundleCheck()
     kind = bundle.get("type")
     needs_full_url = kind in ("transaction", "batch")
-    entries = list(enumerate(items(bundle.get("entry"))))  # indices of the Bundle as sent
     local: set[str] = set()
     seen: dict[str, int] = {}
-    resources: list[tuple[int, dict[str, Any]]] = []
-    for i, entry in entries:
+    indices: list[int] = []  # of the entries whose resources the later checks read
+    resources: list[dict[str, Any]] = []
+    local_types = out.local_types
+    for i, entry in enumerate(items(bundle.get("entry"))):  # indices of the Bundle as sent
         if entry.__class__ is not dict:
             continue  # the structure stage reports it
         full_url = entry.get("fullUrl")
         resource = entry.get("resource")
-        if resource.__class__ is not dict:
+        rtype = None
+        if resource.__class__ is dict:
+            rtype = resource.get("resourceType")
+        else:
             resource = None
         if full_url.__class__ is str:
             if full_url in seen:
@@ -158,7 +163,7 @@ def check_bundle(
             seen[full_url] = i
             local.add(full_url)
             if full_url.startswith("urn:"):
-                if full_url.startswith("urn:uuid:") and _UUID.match(full_url[9:]) is None:
+                if _URN_UUID.fullmatch(full_url) is None and full_url.startswith("urn:uuid:"):
                     where = f"Bundle.entry[{i}].fullUrl"
                     out.issues.append(
                         Issue(
@@ -169,8 +174,8 @@ def check_bundle(
                             (where,),
                         )
                     )
-                if resource is not None and resource.get("resourceType").__class__ is str:
-                    out.local_types[full_url] = resource["resourceType"]
+                if rtype.__class__ is str:
+                    local_types[full_url] = rtype
             elif m := _LITERAL.match(full_url):
                 local.add(f"{m.group(1)}/{m.group(2)}")
         elif needs_full_url and resource is not None:
@@ -186,7 +191,7 @@ def check_bundle(
                 )
             )
         if resource is not None:
-            if resource.get("resourceType") == "Bundle":
+            if rtype == "Bundle":
                 where = f"Bundle.entry[{i}].resource"
                 out.issues.append(
                     Issue(
@@ -199,18 +204,20 @@ def check_bundle(
                     )
                 )
                 continue
-            if resource.get("id").__class__ is str:
-                local.add(f"{resource.get('resourceType')}/{resource['id']}")
-            resources.append((i, resource))
+            rid = resource.get("id")
+            if rid.__class__ is str:
+                local.add(f"{rtype}/{rid}")
+            indices.append(i)
+            resources.append(resource)
     now = (clock or (lambda: datetime.now(UTC)))() + CLOCK_SKEW
     horizon = (now - timedelta(days=2)).date().isoformat()
-    for i, resource in resources:
+    for i, resource in zip(indices, resources, strict=True):
         if future_times(resource, "", event_times, now, horizon):  # rare: found again with its path
             out.issues.extend(
                 future_times(resource, f"Bundle.entry[{i}].resource", event_times, now, horizon)
             )
     # one scan of all entries' references; paths are worked out (by walking the Bundle) only when reported
-    check_references({"entry": [{"resource": r} for _, r in resources]}, "Bundle", local, out, nested=bundle)
+    check_references(resources, "Bundle", local, out, nested=bundle)
     return out
 
 
@@ -249,4 +256,6 @@ def _future(text: str, where: str, now: datetime, out: list[Issue]) -> None:
         out.append(Issue("error", "value", "ILP-4505", f"{where} ({text}) is in the future", (where,)))
 
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_URN_UUID = re.compile(
+    r"urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)  # fullmatch
