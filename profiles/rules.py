@@ -9,8 +9,9 @@ message id*; this module only says *how*. Each rule returns ``[(path, message)]`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from profiles.engine import RuleFn
 from profiles.issues import items
@@ -18,6 +19,8 @@ from profiles.issues import items
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
 NIK_IBU_SYSTEM = "https://fhir.kemkes.go.id/id/nik-ibu"
 ENCOUNTER_FLOW = ("planned", "arrived", "triaged", "in-progress", "onleave", "finished")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class RuleServices(Protocol):
@@ -30,41 +33,45 @@ class RuleServices(Protocol):
     def units_for(self, system: str, code: str) -> frozenset[str] | None: ...
 
 
+class Memo(dict[K, V]):
+    """A bounded memo of a pure function of one hashable key, read as a dict: a hit is one C-level lookup
+    (``memo[key]``, no Python call), a miss calls the function (``__missing__``). Cleared when it grows
+    past ``limit``."""
+
+    __slots__ = ("fn", "limit")
+
+    def __init__(self, fn: Callable[[K], V], limit: int = 100_000) -> None:
+        super().__init__()
+        self.fn = fn
+        self.limit = limit
+
+    def __missing__(self, key: K) -> V:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[key] = self.fn(key)
+        return value
+
+
 class MemoServices:
-    """Remembers the answers of :class:`RuleServices` (pure functions of their arguments over tables that do
-    not change while the server runs). Bounded: each memo is cleared when it grows past ``limit``."""
+    """Remembers the NIK answers of :class:`RuleServices` (pure functions of their arguments over tables
+    that do not change while the server runs) in a bounded :class:`Memo`. The region and unit lookups are
+    remembered by the rules that make them, read as plain dict lookups (:func:`administrative_code`,
+    :func:`quantity_unit`)."""
 
     def __init__(self, inner: RuleServices, limit: int = 100_000) -> None:
         self.inner = inner
-        self.limit = limit
-        self._nik: dict[tuple[str, str | None, str | None], list[str]] = {}
-        self._area: dict[str, bool] = {}
-        self._units: dict[tuple[str, str], frozenset[str] | None] = {}
+        self.nik = Memo[tuple[str, str | None, str | None], list[str]](
+            lambda key: inner.nik_problems(*key), limit
+        )
 
     def nik_problems(self, nik: str, birth_date: str | None, gender: str | None) -> list[str]:
-        key = (nik, birth_date, gender)
-        if key not in self._nik:
-            if len(self._nik) >= self.limit:
-                self._nik.clear()
-            self._nik[key] = self.inner.nik_problems(nik, birth_date, gender)
-        return self._nik[key]
+        return self.nik[(nik, birth_date, gender)]
 
     def area_exists(self, code: str) -> bool:
-        try:
-            return self._area[code]
-        except KeyError:
-            found = self._area[code] = self.inner.area_exists(code)
-            return found
+        return self.inner.area_exists(code)
 
     def units_for(self, system: str, code: str) -> frozenset[str] | None:
-        key = (system, code)
-        try:
-            return self._units[key]
-        except KeyError:
-            if len(self._units) >= self.limit:
-                self._units.clear()
-            found = self._units[key] = self.inner.units_for(system, code)
-            return found
+        return self.inner.units_for(system, code)
 
 
 def parse_instant(text: str) -> datetime | None:
@@ -215,7 +222,7 @@ def administrative_code(services: RuleServices) -> RuleFn:
     """The administrativeCode extension: Kemendagri codes of 2/4/6/10 digits that exist and nest."""
     lengths = {"province": 2, "city": 4, "district": 6, "village": 10}
 
-    area_exists = services.area_exists
+    areas = Memo[str, bool](services.area_exists)
 
     def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
         if not isinstance(value, dict):
@@ -232,7 +239,7 @@ def administrative_code(services: RuleServices) -> RuleFn:
             code, i = codes[level]
             if len(code) != n or not code.isdigit():
                 problem = f"{level} code '{code}' must be {n} digits"
-            elif not area_exists(code):
+            elif not areas[code]:
                 problem = f"{level} code '{code}' is not a Kemendagri region code"
             elif parent and not code.startswith(parent):
                 problem = f"{level} code '{code}' does not lie within '{parent}'"
@@ -249,7 +256,7 @@ def administrative_code(services: RuleServices) -> RuleFn:
 def quantity_unit(services: RuleServices) -> RuleFn:
     """An Observation's UCUM unit must be one allowed for its (LOINC) code (SATUSEHAT RuleNumber 10012)."""
 
-    units_for = services.units_for
+    units = Memo[tuple[str, str], frozenset[str] | None](lambda key: services.units_for(*key))
 
     def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
         quantity = value.get("valueQuantity") if value.__class__ is dict else None
@@ -263,7 +270,7 @@ def quantity_unit(services: RuleServices) -> RuleFn:
         for coding in codings:
             if coding.__class__ is not dict or coding.get("code").__class__ is not str:
                 continue
-            allowed = units_for(str(coding.get("system")), coding["code"])
+            allowed = units[(str(coding.get("system")), coding["code"])]
             if allowed is not None and unit not in allowed:
                 return [
                     (
