@@ -246,12 +246,13 @@ class Validator:
         self, bundle: dict[str, Any], defaults: bool, result: ValidationResult, malformed: set[int]
     ) -> None:
         """Profiles of each entry of a Bundle (``malformed``: entries the structure stage reported)."""
+        known = self.structure.resource_types
         for i, entry in enumerate(items(bundle.get("entry"))):
-            inner = entry.get("resource") if isinstance(entry, dict) else None
-            if not isinstance(inner, dict):
+            inner = entry.get("resource") if entry.__class__ is dict else None
+            if inner.__class__ is not dict:
                 continue
             inner_type = inner.get("resourceType")
-            if isinstance(inner_type, str) and inner_type in self.structure.resource_types:
+            if inner_type.__class__ is str and inner_type in known:
                 where = f"Bundle.entry[{i}].resource"
                 self._profiled(inner, (), defaults, where, result, shaped=i not in malformed)
 
@@ -291,14 +292,20 @@ class Validator:
         profile selection raised no issue (so the keys come from known profile URLs: a bounded set)."""
         meta = resource.get("meta")
         urls = meta.get("profile") if meta.__class__ is dict else None
+        if urls.__class__ is list:
+            selector = urls[0] if len(urls) == 1 else tuple(urls)  # one profile: the URL is the key
+        elif urls is None:
+            selector = None
+        else:
+            return None  # not an array: the structure stage reports it
         try:
-            key = (resource["resourceType"], tuple(urls) if urls.__class__ is list else urls, defaults)
+            key = (resource["resourceType"], selector, defaults)
             plan = self._plans.get(key)
         except TypeError:  # an unhashable meta.profile item: the structure stage reports it
             return None
         if plan is not None:
             return plan
-        if urls is not None and not (urls.__class__ is list and all(u.__class__ is str for u in urls)):
+        if urls is not None and not all(u.__class__ is str for u in urls):
             return None
         selected, issues = self.profiles_for(resource, (), defaults, "")
         if issues:
