@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +80,21 @@ def test_samples_are_valid(validators: tuple[Validator, Validator]) -> None:
 def test_fast_path_agrees_with_interpreter(
     validators: tuple[Validator, Validator], seed: int, n: int
 ) -> None:
+    assert_paths_agree(validators, seed, n, mutate)
+
+
+def assert_paths_agree(
+    validators: tuple[Validator, Validator],
+    seed: int,
+    n: int,
+    change: Callable[[Any, random.Random], None],
+) -> None:
+    """``n`` changes of a sample (chosen by ``seed``), then the same issues from both paths."""
     fast, reference = validators
     rnd = random.Random(seed)
     sample = copy.deepcopy(rnd.choice(SAMPLES))
     for _ in range(n):
-        mutate(sample, rnd)
+        change(sample, rnd)
     assert key(fast, sample) == key(reference, sample)
 
 
@@ -132,12 +143,7 @@ def test_fast_path_agrees_with_interpreter_on_r4_shaped_changes(
 ) -> None:
     """The profile schemas assume R4 form (the structure stage passed): on changes that keep it, the fast
     path still reports exactly what the interpreter does."""
-    fast, reference = validators
-    rnd = random.Random(seed)
-    sample = copy.deepcopy(rnd.choice(SAMPLES))
-    for _ in range(n):
-        mutate_in_shape(sample, rnd)
-    assert key(fast, sample) == key(reference, sample)
+    assert_paths_agree(validators, seed, n, mutate_in_shape)
 
 
 @pytest.mark.parametrize(
