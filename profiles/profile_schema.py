@@ -3,7 +3,9 @@
 Cardinality, ``fixed[x]``, ``pattern[x]``, choice-type restrictions and slicing are translated into a JSON
 Schema (2020-12) that jsonschema-rs runs in a few microseconds. The translation is *never looser* than the
 interpreter in :mod:`profiles.engine`: if the schema accepts a resource, the interpreter would report none
-of those issues (``tests/profiles`` fuzzes this). When the schema rejects a resource, the caller runs the
+of those issues (``tests/unit/test_validation_paths.py`` fuzzes this). The validator uses the ``r4_shaped``
+form, written for resources the structure stage passed (so every value has its R4 form), and runs the
+interpreter's checks on any other resource. When the schema rejects a resource, the caller runs the
 interpreter to get precise issues. Where an exact translation is not obvious, :class:`NotTranslatable` is
 raised and the profile simply has no fast path.
 
