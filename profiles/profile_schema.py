@@ -3,8 +3,8 @@
 Cardinality, ``fixed[x]``, ``pattern[x]``, choice-type restrictions and slicing are translated into a JSON
 Schema (2020-12) that jsonschema-rs runs in a few microseconds. The translation is *never looser* than the
 interpreter in :mod:`profiles.engine`: if the schema accepts a resource, the interpreter would report none
-of those issues (``tests/unit/test_validation_paths.py`` fuzzes this). The validator uses the ``r4_shaped``
-form, written for resources the structure stage passed (so every value has its R4 form), and runs the
+of those issues (``tests/unit/test_validation_paths.py`` fuzzes this) *for resources the structure stage
+passed* (so every value has its R4 form: the schema describes only that form); the validator runs the
 interpreter's checks on any other resource. When the schema rejects a resource, the caller runs the
 interpreter to get precise issues. Where an exact translation is not obvious, :class:`NotTranslatable` is
 raised and the profile simply has no fast path.
@@ -15,8 +15,6 @@ in the schema; they stay in Python (:mod:`profiles.codegen`).
 
 from __future__ import annotations
 
-import re
-import string
 from typing import Any
 
 from profiles.definitions import R4Definitions
@@ -53,39 +51,13 @@ def _pattern(pattern: Any) -> dict[str, Any]:
     return _const(pattern)
 
 
-def _other_than(suffixes: list[str]) -> str:
-    """A regex (no look-ahead) for: a capital letter and then anything, except exactly one of ``suffixes``
-    (which start with a capital). Equivalent to ``(?!(?:A|B)$)[A-Z]``, which the regex engine runs several
-    times slower (look-around needs the backtracking engine)."""
-
-    def node(strings: set[str], first: bool) -> str:
-        heads = sorted({s[0] for s in strings if s})
-        alts = [] if first or "" in strings else ["$"]  # the string may end here unless that is exact
-        if first:
-            others = "".join(c for c in string.ascii_uppercase if c not in heads)
-            alts += [f"[{others}]"] if others else []
-        else:
-            alts.append(f"[^{re.escape(''.join(heads))}]" if heads else r"[\s\S]")
-        for h in heads:
-            alts.append(re.escape(h) + node({s[1:] for s in strings if s[:1] == h}, False))
-        return "(?:" + "|".join(alts) + ")"
-
-    return node(set(suffixes), True)
-
-
 class _Translator:
-    def __init__(
-        self, defs: R4Definitions, extensions: dict[str, CompiledProfile], r4_shaped: bool = False
-    ) -> None:
+    def __init__(self, defs: R4Definitions, extensions: dict[str, CompiledProfile]) -> None:
         self.defs = defs
         self.extensions = extensions
-        self.r4_shaped = r4_shaped
 
     def base_max(self, def_path: str, name: str) -> str | None:
-        """The R4 base cardinality maximum of a child when translating for R4-shaped input (None otherwise,
-        or when the definitions do not say)."""
-        if not self.r4_shaped:
-            return None
+        """The R4 base cardinality maximum of a child (None when the definitions do not say)."""
         info = self.defs.element(def_path.split(".", 1)[0], f"{def_path}.{name}")
         if info is None:
             self.child_path(def_path, name)  # a renamed choice variant (valueQuantity), or it raises
@@ -93,10 +65,8 @@ class _Translator:
         return info.max
 
     def is_complex(self, def_path: str) -> bool:
-        """For R4-shaped input: whether a value at ``def_path`` is a JSON object (a datatype, resource or
-        backbone element; not a primitive, and not a choice of types)."""
-        if not self.r4_shaped:
-            return False
+        """Whether a value at ``def_path`` is a JSON object in R4 (a datatype, resource or backbone element;
+        not a primitive, and not a choice of types)."""
         if "." not in def_path:
             return def_path[:1].isupper()  # a datatype or resource definition (primitives are lower case)
         info = self.defs.element(def_path.split(".", 1)[0], def_path)
@@ -176,9 +146,9 @@ class _Translator:
     def element(
         self, rule: ElementRule, def_path: str, base_max: str | None = None
     ) -> tuple[dict[str, Any], bool]:
-        """(schema of the property, whether it is required) for a non-choice child. With ``base_max``
-        (R4-shaped input: the structure stage passed) only the R4 form of the value is described: one
-        value where R4 has one (never an array nor null), an array where R4 has many."""
+        """(schema of the property, whether it is required) for a non-choice child. With ``base_max`` (the
+        R4 cardinality) only the R4 form of the value is described: one value where R4 has one (never an
+        array nor null), an array where R4 has many; without it, any form."""
         item = self.value(rule, def_path)
         if rule.slicing is not None:
             item_array = self.slices(rule, def_path, item)
@@ -211,10 +181,8 @@ class _Translator:
         return ({"anyOf": options} if len(options) > 1 else options[0]), _required(rule)
 
     def step_shapes(self, def_path: str, steps: list[str]) -> list[bool] | None:
-        """For R4-shaped input: whether each step of a discriminator path is an array in R4 (None when
-        not translating for R4-shaped input, or a step is not in the definitions)."""
-        if not self.r4_shaped:
-            return None
+        """Whether each step of a discriminator path is an array in R4 (None when a step is not in the
+        definitions)."""
         out = []
         for step in steps:
             info = self.defs.element(def_path.split(".", 1)[0], f"{def_path}.{step}")
@@ -235,17 +203,11 @@ class _Translator:
         permitted = [k for k in keys if k not in forbidden]
         item = self.value(rule, def_path)
         props: dict[str, Any] = {k: False for k in forbidden}
-        for k in permitted:
-            if self.r4_shaped:  # a choice value is one value in R4, never an array nor null
-                if item:
-                    props[k] = item
-                continue
-            props[k] = {"not": {"type": ["array", "null"]}, **({"allOf": [item]} if item else {})}
-        # any other key with the stem and a capital (the interpreter counts it as a variant) is refused
+        for k in permitted:  # a choice value is one value in R4, never an array nor null
+            if item:
+                props[k] = item
+        # no other key with the stem exists: the structure stage refuses keys R4 does not define
         schema: dict[str, Any] = {"properties": props}
-        if not self.r4_shaped:  # (R4-shaped: the structure stage let no other key through)
-            others = _other_than([k[len(stem) :] for k in permitted])
-            schema["patternProperties"] = {f"^{stem}{others}": False}
         lo = rule.min or 0
         hi = None if rule.max in (None, "*") else int(rule.max)
         if lo >= 2 or (hi is not None and hi == 0 and permitted):
@@ -338,16 +300,11 @@ def _required(rule: ElementRule) -> bool:
 
 
 def profile_schema(
-    profile: CompiledProfile,
-    defs: R4Definitions,
-    extensions: dict[str, CompiledProfile],
-    *,
-    r4_shaped: bool = False,
+    profile: CompiledProfile, defs: R4Definitions, extensions: dict[str, CompiledProfile]
 ) -> dict[str, Any]:
-    """The JSON Schema (2020-12) of a profile's structural rules; raises :class:`NotTranslatable`.
-
-    ``r4_shaped``: for resources that passed the structure stage only (every value has its R4 form: an
-    object or primitive where R4 has one value, an array where it has many), which lets the schema leave
-    out the alternatives a malformed resource would need; smaller, and about twice as fast."""
-    body = _Translator(defs, extensions, r4_shaped).value(profile.root, profile.type)
+    """The JSON Schema (2020-12) of a profile's structural rules, for resources that passed the structure
+    stage (every value has its R4 form: an object or primitive where R4 has one value, an array where it
+    has many), which lets the schema leave out the alternatives a malformed resource would need; raises
+    :class:`NotTranslatable`."""
+    body = _Translator(defs, extensions).value(profile.root, profile.type)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **(body or {})}

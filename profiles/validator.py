@@ -328,7 +328,7 @@ class Validator:
         None when the profile cannot be translated exactly."""
         if profile.url not in self._fast_paths:
             try:
-                schema = profile_schema(profile, self.defs, self.extensions, r4_shaped=True)
+                schema = profile_schema(profile, self.defs, self.extensions)
             except NotTranslatable:
                 self._fast_paths[profile.url] = None
             else:
