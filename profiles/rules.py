@@ -36,7 +36,8 @@ class RuleServices(Protocol):
 class Memo(dict[K, V]):
     """A bounded memo of a pure function of one hashable key, read as a dict: a hit is one C-level lookup
     (``memo[key]``, no Python call), a miss calls the function (``__missing__``). Cleared when it grows
-    past ``limit``."""
+    past ``limit``. Each rule that asks :class:`RuleServices` keeps one (the answers come from tables that
+    do not change while the server runs)."""
 
     __slots__ = ("fn", "limit")
 
@@ -50,28 +51,6 @@ class Memo(dict[K, V]):
             self.clear()
         value = self[key] = self.fn(key)
         return value
-
-
-class MemoServices:
-    """Remembers the NIK answers of :class:`RuleServices` (pure functions of their arguments over tables
-    that do not change while the server runs) in a bounded :class:`Memo`. The region and unit lookups are
-    remembered by the rules that make them, read as plain dict lookups (:func:`administrative_code`,
-    :func:`quantity_unit`)."""
-
-    def __init__(self, inner: RuleServices, limit: int = 100_000) -> None:
-        self.inner = inner
-        self.nik = Memo[tuple[str, str | None, str | None], list[str]](
-            lambda key: inner.nik_problems(*key), limit
-        )
-
-    def nik_problems(self, nik: str, birth_date: str | None, gender: str | None) -> list[str]:
-        return self.nik[(nik, birth_date, gender)]
-
-    def area_exists(self, code: str) -> bool:
-        return self.inner.area_exists(code)
-
-    def units_for(self, system: str, code: str) -> frozenset[str] | None:
-        return self.inner.units_for(system, code)
 
 
 def parse_instant(text: str) -> datetime | None:
@@ -167,6 +146,8 @@ def nik(services: RuleServices) -> RuleFn:
     """NIK: 16 digits, a real birth date matching ``birthDate`` (+40 on the day for women), an existing
     district prefix (Dukcapil NIK structure; domain notes §6). Applied to ``Patient`` / ``Practitioner``."""
 
+    problems = Memo[tuple[str, Any, Any], list[str]](lambda key: services.nik_problems(*key))
+
     def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
         if not isinstance(value, dict):
             return []
@@ -178,9 +159,7 @@ def nik(services: RuleServices) -> RuleFn:
                 and isinstance(ident.get("value"), str)
             ):
                 where = f"{path}.identifier[{i}].value"
-                for problem in services.nik_problems(
-                    ident["value"], value.get("birthDate"), value.get("gender")
-                ):
+                for problem in problems[(ident["value"], value.get("birthDate"), value.get("gender"))]:
                     out.append((where, problem))
         return out
 

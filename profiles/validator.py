@@ -116,7 +116,7 @@ class Validator:
         self.structure = StructureValidator(defs)
         self.bindings = MemoBindings(bindings) if bindings is not None else None
         self.clock = clock or (lambda: datetime.now(UTC))
-        library = rules.library(rules.MemoServices(services) if services else NoServices())
+        library = rules.library(services or NoServices())
         fhirpath = FhirPathCompiler()
         self.extensions: dict[str, CompiledProfile] = {}
         self.profiles: dict[str, CompiledProfile] = {}
