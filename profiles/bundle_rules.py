@@ -92,13 +92,18 @@ def check_references(
     local: set[str],
     out: BundleCheck,
     nested: dict[str, Any] | None = None,
+    known: list[str] | None = None,
 ) -> None:
     """Classify the references of one resource (or of a Bundle's entry resources, given as a list with the
-    Bundle as ``nested``): in the Bundle, external (store), or unresolvable.
+    Bundle as ``nested``): in the Bundle, external (store), or unresolvable. ``known``: the references of
+    entries not in the list, already read where they are (:mod:`profiles.reference_paths`).
 
     The references are found in the orjson bytes (fast); the resource (or ``nested``) is walked for paths
     only when a reference is unresolvable, which is the rare case."""
-    pending = reference_strings(orjson.dumps(resource)) - local
+    pending = reference_strings(orjson.dumps(resource)) if resource else set()
+    if known:
+        pending.update(known)
+    pending -= local
     if not pending:
         return
     owner = nested if nested is not None else resource
@@ -129,7 +134,11 @@ def check_bundle(
     bundle: dict[str, Any],
     event_times: dict[str, tuple[tuple[str, str], ...]],
     clock: Callable[[], datetime] | None = None,
+    read: set[int] | None = None,
+    found: list[str] | None = None,
 ) -> BundleCheck:
+    """The Bundle rules of the module docstring. ``read``: entries whose references the caller has already
+    read (their strings in ``found``); the other entries' references are found in their JSON text."""
     out = BundleCheck()
     kind = bundle.get("type")
     needs_full_url = kind in ("transaction", "batch")
@@ -217,7 +226,9 @@ def check_bundle(
                 future_times(resource, f"Bundle.entry[{i}].resource", event_times, now, horizon)
             )
     # one scan of all entries' references; paths are worked out (by walking the Bundle) only when reported
-    check_references(resources, "Bundle", local, out, nested=bundle)
+    if read:
+        resources = [r for i, r in zip(indices, resources, strict=True) if i not in read]
+    check_references(resources, "Bundle", local, out, nested=bundle, known=found)
     return out
 
 

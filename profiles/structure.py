@@ -19,6 +19,7 @@ Added checks the schema cannot express:
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -27,6 +28,7 @@ import orjson
 
 from profiles.definitions import R4Definitions
 from profiles.issues import Issue, items
+from profiles.reference_paths import Step, reference_paths
 
 SHALLOW_RESOURCE = {
     "type": "object",
@@ -85,6 +87,13 @@ def fhir_path(resource_type: str, instance_path: list[str | int]) -> str:
     return out
 
 
+EntryCheck = Callable[[int, dict[str, Any], jsonschema_rs.Draft6Validator], bool]
+"""(entry index, its resource, the resource type's structure validator) → is the resource structurally
+valid. The profile validator passes one that checks the structure and the profiles' schemas in one call
+(:meth:`profiles.validator.Validator._entry_check`). Only called for a resource of a known type that is
+neither a Bundle nor a Parameters and has no ``contained`` resources."""
+
+
 class StructureValidator:
     """R4 structure checks for any resource type."""
 
@@ -130,6 +139,27 @@ class StructureValidator:
             "definitions": definitions,
         }
 
+    def checked_schema_2020(self, resource_type: str) -> dict[str, Any]:
+        """:meth:`checked_schema` in JSON Schema 2020-12, to be combined with the profiles' schemas (which
+        are 2020-12) in one validator. The official schema uses only keywords whose meaning is the same in
+        both drafts (``$ref`` siblings are descriptions only); the shape rules' draft-6 ``dependencies``
+        (schema-valued) become ``dependentSchemas``."""
+        schema = self.checked_schema(resource_type)
+        definitions = dict(schema["definitions"])
+        shapes = dict(definitions[SHAPES])
+        shapes["dependentSchemas"] = shapes.pop("dependencies")
+        definitions[SHAPES] = shapes
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "allOf": schema["allOf"],
+            "definitions": definitions,
+        }
+
+    def reference_paths(self, resource_type: str) -> tuple[tuple[Step, ...], ...] | None:
+        """The paths of the type's own Reference elements, or None
+        (:func:`profiles.reference_paths.reference_paths`)."""
+        return reference_paths(self._definitions, resource_type)
+
     def _validator(self, resource_type: str) -> jsonschema_rs.Draft6Validator:
         """The type's R4 schema with the shape rules added as a definition of its own (``SHAPES``), so one
         ``is_valid`` call answers for both; their errors are dropped from ``iter_errors`` (the Python
@@ -141,8 +171,10 @@ class StructureValidator:
             )
         return v
 
-    def validate(self, resource: Any, where: str = "") -> list[Issue]:
-        """Structure issues of ``resource`` (and of its contained/nested resources), never raising."""
+    def validate(self, resource: Any, where: str = "", entry_check: EntryCheck | None = None) -> list[Issue]:
+        """Structure issues of ``resource`` (and of its contained/nested resources), never raising.
+        ``entry_check`` answers, for a Bundle's entries, whether a resource is structurally valid in place
+        of the type's own ``is_valid`` (see :data:`EntryCheck`)."""
         if not isinstance(resource, dict):
             return [
                 Issue(
@@ -185,16 +217,19 @@ class StructureValidator:
             for i, inner in enumerate(items(resource.get("contained"))):
                 issues.extend(self.validate(inner, f"{base}.contained[{i}]"))
         if rtype == "Bundle":
-            self._entries(resource, base, issues)
+            self._entries(resource, base, issues, entry_check)
         elif rtype == "Parameters":
             for i, param in enumerate(items(resource.get("parameter"))):
                 if isinstance(param, dict) and "resource" in param:
                     issues.extend(self.validate(param["resource"], f"{base}.parameter[{i}].resource"))
         return issues
 
-    def _entries(self, bundle: dict[str, Any], base: str, issues: list[Issue]) -> None:
+    def _entries(
+        self, bundle: dict[str, Any], base: str, issues: list[Issue], entry_check: EntryCheck | None
+    ) -> None:
         """The resources of a Bundle's entries (and of their ``response.outcome``). A plain valid resource,
-        the common case, costs one ``is_valid`` call; anything else goes through :meth:`validate`."""
+        the common case, costs one ``is_valid`` call (or one ``entry_check``); anything else goes through
+        :meth:`validate`."""
         validators = self._validators
         for i, entry in enumerate(items(bundle.get("entry"))):
             if entry.__class__ is not dict:
@@ -203,7 +238,12 @@ class StructureValidator:
                 inner = entry["resource"]
                 rtype = inner.get("resourceType") if inner.__class__ is dict else None
                 v = validators.get(rtype) if rtype.__class__ is str else None
-                if v is None or rtype in _NESTING or "contained" in inner or not v.is_valid(inner):
+                if (
+                    v is None
+                    or rtype in _NESTING
+                    or "contained" in inner
+                    or not (v.is_valid(inner) if entry_check is None else entry_check(i, inner, v))
+                ):
                     issues.extend(self.validate(inner, f"{base}.entry[{i}].resource"))
             response = entry.get("response")
             if isinstance(response, dict) and "outcome" in response:

@@ -39,12 +39,18 @@ from profiles.engine import (
 )
 from profiles.issues import Issue, items
 from profiles.profile_schema import NotTranslatable, profile_schema
-from profiles.structure import StructureValidator
+from profiles.reference_paths import ReadFn, certifying_definitions, compile_reader
+from profiles.structure import EntryCheck, StructureValidator
 
 CODED = frozenset({"CodeableConcept", "Coding"})
 # a profile's checks: (its JSON Schema or None, the value-only generated checks, the profile)
 _Step = tuple[Any, CheckFn, CompiledProfile]
-_Plan = tuple[CompiledProfile | None, list[_Step]]  # (base profile with required bindings, profiles)
+# (base profile with required bindings, profiles, the key of the Bundle entry check: the resource type and
+# the URLs of the profiles with a schema)
+_Plan = tuple[CompiledProfile | None, list[_Step], tuple[str, ...]]
+# a Bundle entry check: one validator for the structure (certifying where the references are, when the
+# type's reference paths are finite) and every profile schema of a plan; the reader of those paths
+_EntryCheck = tuple[Any, ReadFn | None]
 
 
 def _never(_r: dict[str, Any], _p: str, _v: dict[str, Any], _i: list[Issue]) -> None:
@@ -137,7 +143,8 @@ class Validator:
                 raise ValueError(f"default profile for {rtype} is unknown: {url}")
         self.checker = Checker(self.extensions, self.bindings, generated=fast)
         self.fast = fast
-        self._fast_paths: dict[str, tuple[Any, CheckFn] | None] = {}
+        self._fast_paths: dict[str, tuple[Any, CheckFn, dict[str, Any]] | None] = {}
+        self._entry_checks: dict[tuple[str, ...], _EntryCheck] = {}
         self._plans: dict[tuple[str, tuple[str, ...] | None, bool], _Plan] = {}
         self._base: dict[str, CompiledProfile] = {}
         raw = orjson.loads((resources.files("profiles") / "data" / "event-times.json").read_bytes())
@@ -218,19 +225,25 @@ class Validator:
     ) -> ValidationResult:
         """Validate one resource (a Bundle's entries too). ``where`` prefixes expressions."""
         result = ValidationResult()
-        structure = self.structure.validate(resource, where)
-        result.issues.extend(structure)
         rtype = resource.get("resourceType") if isinstance(resource, dict) else None
+        checked: dict[int, _Plan] = {}  # Bundle entries whose structure and profile schemas passed
+        read: set[int] = set()  # … and whose references were read where they are
+        found: list[str] = []
+        entry_check = None
+        if rtype == "Bundle" and self.fast:
+            entry_check = self._entry_check(defaults, checked, read, found)
+        structure = self.structure.validate(resource, where, entry_check)
+        result.issues.extend(structure)
         if not isinstance(rtype, str) or rtype not in self.structure.resource_types:
             return result
         self._profiled(resource, profiles, defaults, where, result, shaped=not structure)
         if rtype == "Bundle":
-            check = check_bundle(resource, self.event_times, self.clock)
+            check = check_bundle(resource, self.event_times, self.clock, read, found)
             result.issues.extend(check.issues)
             result.external.extend(check.external)
             self.checker.local_types = check.local_types
             try:
-                self._entries(resource, defaults, result, _entries_with_issues(structure, where))
+                self._entries(resource, defaults, result, _entries_with_issues(structure, where), checked)
             finally:
                 self.checker.local_types = {}
         else:
@@ -242,11 +255,63 @@ class Validator:
             result.issues.extend(future_times(resource, path, self.event_times, self.clock() + CLOCK_SKEW))
         return result
 
+    def _entry_check(
+        self, defaults: bool, checked: dict[int, _Plan], read: set[int], found: list[str]
+    ) -> EntryCheck:
+        """The structure stage's check of a Bundle entry's resource: its plan's entry check, one
+        ``is_valid`` call for the structure and the profile schemas that also certifies where the
+        references are (:mod:`profiles.reference_paths`). When it passes, the references are read from
+        their paths into ``found`` (the entry noted in ``read``) and the entry noted in ``checked`` with its
+        plan: only its value checks remain. When it fails, the structure alone answers, and the entry goes
+        the general way in each later stage."""
+        plan_of = self._plan
+        entry_checks = self._entry_checks
+
+        def check(i: int, resource: dict[str, Any], structure: Any) -> bool:
+            plan = plan_of(resource, defaults)
+            if plan is not None:
+                entry = entry_checks.get(plan[2]) or self._build_entry_check(plan)
+                if entry[0].is_valid(resource):
+                    checked[i] = plan
+                    if entry[1] is not None:
+                        entry[1](resource, found)
+                        read.add(i)
+                    return True
+            return bool(structure.is_valid(resource))
+
+        return check
+
+    def _build_entry_check(self, plan: _Plan) -> _EntryCheck:
+        """The entry check of a plan (cached by its key): the type's structure schema in 2020-12 terms,
+        certifying when the type's reference paths are finite, with the profile schemas added."""
+        rtype, *urls = plan[2]
+        structure = self.structure.checked_schema_2020(rtype)
+        paths = self.structure.reference_paths(rtype)
+        reader = None
+        if paths is not None:
+            structure["definitions"] = certifying_definitions(structure["definitions"], rtype)
+            reader = compile_reader(rtype, paths)
+        bodies = []
+        for url in urls:
+            fast = self._fast_paths[url]
+            assert fast is not None, "the key holds only profiles with a schema"
+            bodies.append({k: v for k, v in fast[2].items() if k != "$schema"})
+        validator = jsonschema_rs.Draft202012Validator({**structure, "allOf": [*structure["allOf"], *bodies]})
+        self._entry_checks[plan[2]] = (validator, reader)
+        return validator, reader
+
     def _entries(
-        self, bundle: dict[str, Any], defaults: bool, result: ValidationResult, malformed: set[int]
+        self,
+        bundle: dict[str, Any],
+        defaults: bool,
+        result: ValidationResult,
+        malformed: set[int],
+        checked: dict[int, _Plan],
     ) -> None:
-        """Profiles of each entry of a Bundle (``malformed``: entries the structure stage reported)."""
+        """Profiles of each entry of a Bundle (``malformed``: entries the structure stage reported;
+        ``checked``: entries whose profile schemas passed with the structure, see :meth:`_entry_check`)."""
         known = self.structure.resource_types
+        issues = result.issues
         for i, entry in enumerate(items(bundle.get("entry"))):
             inner = entry.get("resource") if entry.__class__ is dict else None
             if inner.__class__ is not dict:
@@ -254,7 +319,19 @@ class Validator:
             inner_type = inner.get("resourceType")
             if inner_type.__class__ is str and inner_type in known:
                 where = f"Bundle.entry[{i}].resource"
-                self._profiled(inner, (), defaults, where, result, shaped=i not in malformed)
+                plan = checked.get(i)
+                if plan is None:
+                    self._profiled(inner, (), defaults, where, result, shaped=i not in malformed)
+                    continue
+                # the entry check ran the schemas: the value checks (and profiles without a schema) remain
+                base, steps, _ = plan
+                if base is not None:
+                    issues.extend(self.checker.check(base, inner, where))
+                for schema, value_checks, profile in steps:
+                    if schema is not None:
+                        value_checks(inner, where, inner, issues)
+                    else:
+                        issues.extend(self.checker.check(profile, inner, where))
 
     def _profiled(
         self,
@@ -276,7 +353,7 @@ class Validator:
         if plan is None:
             selected, selection = self.profiles_for(resource, explicit, defaults, where)
             plan = self._make_plan(selected, resource)
-        base, steps = plan
+        base, steps, _ = plan
         issues = result.issues
         if base is not None:
             issues.extend(self.checker.check(base, resource, path))
@@ -316,14 +393,18 @@ class Validator:
     def _make_plan(self, selected: list[CompiledProfile], resource: dict[str, Any]) -> _Plan:
         """The base profile when the type has required bindings to check, and per selected profile its
         JSON Schema (None when it has none) with the value-only generated checks."""
-        base = self._base_profile(str(resource.get("resourceType")))
+        rtype = str(resource.get("resourceType"))
+        base = self._base_profile(rtype)
         steps: list[_Step] = []
+        key = [rtype]
         for profile in selected:
             fast = self._fast_path(profile) if self.fast else None
             steps.append((fast[0], fast[1], profile) if fast is not None else (None, _never, profile))
-        return (base if base is not None and base.root.children else None), steps
+            if fast is not None:
+                key.append(profile.url)
+        return (base if base is not None and base.root.children else None), steps, tuple(key)
 
-    def _fast_path(self, profile: CompiledProfile) -> tuple[Any, CheckFn] | None:
+    def _fast_path(self, profile: CompiledProfile) -> tuple[Any, CheckFn, dict[str, Any]] | None:
         """The profile's JSON Schema (jsonschema-rs) and its value-only generated checks, built on first use;
         None when the profile cannot be translated exactly."""
         if profile.url not in self._fast_paths:
@@ -335,6 +416,7 @@ class Validator:
                 self._fast_paths[profile.url] = (
                     jsonschema_rs.Draft202012Validator(schema),
                     compile_check(profile, self.checker, value_only=True),
+                    schema,
                 )
         return self._fast_paths[profile.url]
 

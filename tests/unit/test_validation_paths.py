@@ -166,3 +166,59 @@ def test_reference_target_types_agree(validators: tuple[Validator, Validator], r
         if resource.get("resourceType") == "Observation" and isinstance(resource.get("subject"), dict):
             resource["subject"] = {"reference": reference}
             assert key(fast, resource) == key(interpreter, resource)
+
+
+REFERENCES = [
+    "urn:uuid:9a7b2c1e-0001-4000-8000-0000000000ff",  # matches no fullUrl
+    "Patient/not-in-the-bundle",
+    "Organization/100000001",
+    "http://example.org/fhir/Group/g1",
+    "not a reference",
+    *sorted(s for s in STRINGS if s.startswith("urn:uuid:"))[:3],  # fullUrls of the samples
+]
+
+
+def add_reference(node: Any, rnd: random.Random) -> None:
+    """A reference somewhere: in a new extension of any element (primitive ones through ``_key``), as an
+    identifier's assigner, or in place of an existing reference."""
+    if isinstance(node, list) and node:
+        add_reference(rnd.choice(node), rnd)
+    elif isinstance(node, dict):
+        children = [k for k, v in node.items() if isinstance(v, dict | list) and k != "contained"]
+        r = rnd.random()
+        reference = {"reference": rnd.choice(REFERENCES)}
+        if children and r < 0.6:
+            add_reference(node[rnd.choice(sorted(children))], rnd)
+        elif "reference" in node and r < 0.75:
+            node["reference"] = reference["reference"]
+        elif r < 0.85 and "resourceType" not in node:
+            node["identifier"] = {"value": "1", "assigner": reference}
+        else:
+            strings = [k for k, v in node.items() if isinstance(v, str) and k != "resourceType"]
+            holder = node.setdefault(f"_{rnd.choice(strings)}", {}) if strings and r > 0.95 else node
+            if isinstance(holder, dict):
+                extension = {
+                    "url": "http://example.org/fhir/StructureDefinition/x",
+                    "valueReference": reference,
+                }
+                holder.setdefault("extension", []).append(extension)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(min_value=0, max_value=2**32), st.integers(min_value=1, max_value=3))
+def test_references_anywhere_are_found_on_both_paths(
+    validators: tuple[Validator, Validator], seed: int, n: int
+) -> None:
+    """The fast path reads a Bundle entry's references from its type's Reference paths when the entry check
+    certifies there are no others (profiles/reference_paths.py); references put anywhere else must still
+    be found: the same issues and the same external references as the interpreter's path, which scans."""
+    fast, reference = validators
+    rnd = random.Random(seed)
+    sample = copy.deepcopy(rnd.choice([s for s in SAMPLES if s.get("resourceType") == "Bundle"]))
+    for _ in range(n):
+        add_reference(sample, rnd)
+    assert key(fast, sample) == key(reference, sample)
+    got, expected = fast.validate(sample).external, reference.validate(sample).external
+    assert sorted((e.literal, e.expression) for e in got) == sorted(
+        (e.literal, e.expression) for e in expected
+    )
