@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from profiles.codegen import SourceWriter
 from profiles.issues import Issue, items
 from profiles.rules import parse_instant
 
@@ -130,9 +131,52 @@ def check_references(
             out.issues.append(Issue("error", "value", "ILP-4503", message, (where,)))
 
 
+EventKeys = dict[str, tuple[tuple[str, str], ...]]
+"""Per resource type, the JSON keys of its event times (choice variants expanded) and an optional
+sub-element (``("period", "start")``); from ``profiles/data/event-times.json``."""
+LateFn = Callable[[dict[str, Any], str], bool]
+"""(resource, horizon) → does any event time of the resource fall on or after the horizon date."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventTimes:
+    """The event-time keys and, per type, generated code that tells whether a resource has an event time
+    on or after a date: the quick test run on every Bundle entry (:func:`future_times` then finds the
+    times that are really in the future, with their paths, for the few that pass it)."""
+
+    keys: EventKeys
+    late: dict[str, LateFn]
+
+    @classmethod
+    def compile(cls, keys: EventKeys) -> EventTimes:
+        return cls(keys, {rtype: _compile_late(rtype, pairs) for rtype, pairs in keys.items()})
+
+
+def _compile_late(rtype: str, pairs: tuple[tuple[str, str], ...]) -> LateFn:
+    """What :func:`future_times` tests before it parses a time, as straight-line code: a string value's
+    date part (or a Period's start or end) compared with the horizon."""
+    w = SourceWriter({})
+    for key, sub in pairs:
+        w.emit(1, f"x = V.get({key!r})")
+        w.emit(1, "if x is not None:")
+        if sub:
+            w.emit(2, f"x = x.get({sub!r}) if x.__class__ is dict else None")
+        w.emit(2, "if x.__class__ is str:")
+        w.emit(3, "if x[:10] >= H:")
+        w.emit(4, "return True")
+        w.emit(2, "elif x.__class__ is dict:")
+        for k in ("start", "end"):
+            w.emit(3, f"t = x.get({k!r})")
+            w.emit(3, "if t.__class__ is str and t[:10] >= H:")
+            w.emit(4, "return True")
+    w.emit(1, "return False")
+    fn: LateFn = w.build("late", f"<event times of {rtype}>", ["def late(V, H):"])
+    return fn
+
+
 def check_bundle(
     bundle: dict[str, Any],
-    event_times: dict[str, tuple[tuple[str, str], ...]],
+    event_times: EventTimes,
     clock: Callable[[], datetime] | None = None,
     read: set[int] | None = None,
     found: list[str] | None = None,
@@ -220,11 +264,13 @@ def check_bundle(
             resources.append(resource)
     now = (clock or (lambda: datetime.now(UTC)))() + CLOCK_SKEW
     horizon = (now - timedelta(days=2)).date().isoformat()
+    late = event_times.late
     for i, resource in zip(indices, resources, strict=True):
-        if future_times(resource, "", event_times, now, horizon):  # rare: found again with its path
-            out.issues.extend(
-                future_times(resource, f"Bundle.entry[{i}].resource", event_times, now, horizon)
-            )
+        rtype = resource.get("resourceType")
+        test = late.get(rtype) if rtype.__class__ is str else None
+        if test is not None and test(resource, horizon):  # rare: a time since the day before yesterday
+            where = f"Bundle.entry[{i}].resource"
+            out.issues.extend(future_times(resource, where, event_times.keys, now, horizon))
     # one scan of all entries' references; paths are worked out (by walking the Bundle) only when reported
     if read:
         resources = [r for i, r in zip(indices, resources, strict=True) if i not in read]
@@ -235,7 +281,7 @@ def check_bundle(
 def future_times(
     resource: dict[str, Any],
     path: str,
-    event_keys: dict[str, tuple[tuple[str, str], ...]],
+    event_keys: EventKeys,
     now: datetime,
     horizon: str | None = None,
 ) -> list[Issue]:

@@ -21,6 +21,7 @@ from profiles import rules
 from profiles.bundle_rules import (
     CLOCK_SKEW,
     BundleCheck,
+    EventTimes,
     ExternalReference,
     check_bundle,
     check_references,
@@ -148,7 +149,9 @@ class Validator:
         self._plans: dict[tuple[str, tuple[str, ...] | None, bool], _Plan] = {}
         self._base: dict[str, CompiledProfile] = {}
         raw = orjson.loads((resources.files("profiles") / "data" / "event-times.json").read_bytes())
-        self.event_times = {k: _event_keys(defs, k, v) for k, v in raw.items() if not k.startswith("_")}
+        self.event_times = EventTimes.compile(
+            {k: _event_keys(defs, k, v) for k, v in raw.items() if not k.startswith("_")}
+        )
 
     # ---------------------------------------------------------------------------------------- profiles
 
@@ -252,7 +255,8 @@ class Validator:
             check_references(resource, path, {f"{rtype}/{resource.get('id')}"}, check)
             result.issues.extend(check.issues)
             result.external.extend(check.external)
-            result.issues.extend(future_times(resource, path, self.event_times, self.clock() + CLOCK_SKEW))
+            now = self.clock() + CLOCK_SKEW
+            result.issues.extend(future_times(resource, path, self.event_times.keys, now))
         return result
 
     def _entry_check(

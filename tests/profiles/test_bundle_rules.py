@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 from typing import Any
 
 import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from profiles.bundle_rules import reference_strings
+from profiles.bundle_rules import CLOCK_SKEW, future_times, reference_strings
 from profiles.validator import Validator
 from tests.profiles.helpers import errors, example
 
@@ -218,3 +219,38 @@ def test_references_resolve_within_the_bundle_or_are_external(validator: Validat
         ("Encounter/2f6b5f0c-7d1e-4b1a-9a55-3c8e2f1d0a11", "Bundle.entry[1].resource.encounter.reference"),
         ("Practitioner/N10000001", "Bundle.entry[1].resource.performer[0].reference"),
     ]
+
+
+TIMES = st.sampled_from(
+    [
+        "2026-01-02T00:00:00+00:00",  # in the future of the validators' clock (2026-01-01, conftest)
+        "2026-01-01T00:04:00+00:00",  # within the clock-skew allowance
+        "2025-12-31",
+        "2025-12-30T23:00:00+07:00",
+        "2024-05-01T08:00:00+00:00",
+        "2027",
+        "2026-01",
+        "not a date",
+    ]
+)
+SHAPES = st.one_of(
+    TIMES,
+    st.fixed_dictionaries({}, optional={"start": TIMES, "end": TIMES}),
+    st.sampled_from([None, 5, [], ["2027-01-01"]]),
+)
+
+
+@given(st.data())
+def test_the_quick_test_lets_every_future_time_through(validator: Validator, data: st.DataObject) -> None:
+    """The generated per-type test (EventTimes.late) runs on every entry and lets only candidates through to
+    future_times: whenever future_times finds a time in the future, the quick test must have said yes. One
+    event element at a time, in every shape (a time, a Period, the sub-element's holder, odd values)."""
+    times = validator.event_times
+    rtype = data.draw(st.sampled_from(sorted(times.keys)))
+    key, sub = data.draw(st.sampled_from(times.keys[rtype]))
+    value = data.draw(SHAPES)
+    resource: dict[str, Any] = {"resourceType": rtype, key: {sub: value} if sub else value}
+    now = validator.clock() + CLOCK_SKEW
+    horizon = (now - timedelta(days=2)).date().isoformat()
+    found = future_times(resource, rtype, times.keys, now, horizon)
+    assert times.late[rtype](resource, horizon) or not found
