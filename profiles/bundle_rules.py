@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from profiles.codegen import SourceWriter
+from profiles.engine import reference_type
 from profiles.issues import Issue, items
 from profiles.rules import parse_instant
 
@@ -52,8 +53,9 @@ class BundleCheck:
     issues: list[Issue] = field(default_factory=list)
     external: list[ExternalReference] = field(default_factory=list)
     local_types: dict[str, str] = field(default_factory=dict)
-    """``urn:`` fullUrl → resourceType of the Bundle's entries (the targets of ``urn:uuid:`` references;
-    a literal ``Type/id`` reference says its type itself)."""
+    """Reference string → the type it names: an ``urn:`` fullUrl → the resourceType of its entry (the
+    targets of ``urn:uuid:`` references); a literal or conditional reference of the Bundle → the type it
+    says (:func:`profiles.engine.reference_type`, worked out once per Bundle instead of once per use)."""
 
 
 def references(node: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -104,6 +106,11 @@ def check_references(
     pending = reference_strings(orjson.dumps(resource)) if resource else set()
     if known:
         pending.update(known)
+    if nested is not None:  # a Bundle: each literal reference's type, worked out once for the profile checks
+        types = out.local_types
+        for ref in pending:
+            if ref not in types and not ref.startswith(("#", "urn:")):
+                types[ref] = reference_type(ref)
     pending -= local
     if not pending:
         return

@@ -123,8 +123,9 @@ class _Writer(SourceWriter):
             kind = self.name("t")
             self.emit(ind + 1, f"{ref} = {v}.get('reference')")
             self.emit(ind + 1, f"if {ref}.__class__ is str:")
-            # a Bundle entry's urn: fullUrl first (L holds only those); a contained (#) or unresolved urn:
-            # reference has no type here and goes to the interpreter, which lets it pass
+            # in a Bundle, L holds the type of every urn: fullUrl and of the Bundle's literal references (the
+            # same reference_type answer, read once); a contained (#) or unresolved urn: reference has no
+            # type here and goes to the interpreter, which lets it pass
             self.emit(ind + 2, f"{kind} = L.get({ref})")
             self.emit(ind + 2, f"if {kind} is None and not {ref}.startswith(('#', 'urn:')):")
             self.emit(ind + 3, f"{kind} = _reference_type({ref})")
@@ -256,7 +257,7 @@ def compile_check(profile: CompiledProfile, checker: Checker, *, value_only: boo
     what the profile's JSON Schema has already checked (for resources that passed it)."""
     w = _Writer(checker, value_only)
     w.emit(0, "def check(V, P, R, I):")
-    w.emit(1, "L = checker.local_types  # a Bundle's fullUrl → resourceType, for urn:uuid references")
+    w.emit(1, "L = checker.local_types  # in a Bundle: reference → the type it names (BundleCheck)")
     w.node(profile.root, "V", "P", 1)
     w.emit(1, "return None")
     fn: CheckFn = w.build("check", f"<profile {profile.url}>")

@@ -352,8 +352,9 @@ class Checker:
         self.extensions = extensions
         self.bindings = bindings
         self.generated = generated
-        # fullUrl → resourceType of the Bundle being validated, for the targets of urn:uuid references;
-        # set and cleared by the Validator around each Bundle (validation is synchronous)
+        # reference → type for the Bundle being validated (BundleCheck.local_types: the targets of urn:uuid
+        # references, and the Bundle's literal references read once); set and cleared by the Validator
+        # around each Bundle (validation is synchronous)
         self.local_types: dict[str, str] = {}
         self._compiled: dict[int, Callable[[dict[str, Any], str, dict[str, Any], list[Issue]], None]] = {}
 
