@@ -10,7 +10,7 @@ import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from profiles.bundle_rules import CLOCK_SKEW, future_times, reference_strings
+from profiles.bundle_rules import _URN_UUID, CLOCK_SKEW, _urn_uuids, future_times, reference_strings
 from profiles.validator import Validator
 from tests.profiles.helpers import errors, example
 
@@ -254,3 +254,20 @@ def test_the_quick_test_lets_every_future_time_through(validator: Validator, dat
     horizon = (now - timedelta(days=2)).date().isoformat()
     found = future_times(resource, rtype, times.keys, now, horizon)
     assert times.late[rtype](resource, horizon) or not found
+
+
+UUIDISH = st.one_of(
+    st.uuids().map(str),
+    st.uuids().map(lambda u: str(u).upper()),
+    st.text(alphabet="0123456789abcdefABCDEFgG-\n x٢_", min_size=30, max_size=40),
+    st.uuids().map(lambda u: str(u) + "\n"),
+    st.uuids().map(lambda u: str(u).replace("-", "", 1) + "0"),
+)
+
+
+@given(st.sampled_from(["urn:uuid:", "urn:uuid:", "urn:uuid", "URN:UUID:", "x urn:uuid:"]), UUIDISH)
+def test_the_batch_uuid_check_agrees_with_the_regex(prefix: str, rest: str) -> None:
+    """All urn:uuid fullUrls of a Bundle are checked in one jsonschema-rs call; it must accept exactly what
+    the regex used for the issues accepts (anchoring, case, a final newline, non-ASCII digits)."""
+    url = prefix + rest
+    assert _urn_uuids().is_valid([url]) == (_URN_UUID.fullmatch(url) is not None)
