@@ -201,6 +201,10 @@ def check_bundle(
     urn_uuids: list[tuple[int, int, str]] = []  # (where its issue goes in out.issues, entry index, fullUrl)
     resources: list[dict[str, Any]] = []
     local_types = out.local_types
+    now = (clock or (lambda: datetime.now(UTC)))() + CLOCK_SKEW
+    horizon = (now - timedelta(days=2)).date().isoformat()
+    late = event_times.late
+    recent: list[tuple[int, dict[str, Any]]] = []  # entries with an event time since the day before yesterday
     for i, entry in enumerate(items(bundle.get("entry"))):  # indices of the Bundle as sent
         if entry.__class__ is not dict:
             continue  # the structure stage reports it
@@ -263,21 +267,18 @@ def check_bundle(
                 local.add(f"{rtype}/{rid}")
             indices.append(i)
             resources.append(resource)
+            test = late.get(rtype) if rtype.__class__ is str else None
+            if test is not None and test(resource, horizon):
+                recent.append((i, resource))  # rare
     if urn_uuids and not _urn_uuids().is_valid([url for _, _, url in urn_uuids]):
         for at, i, full_url in reversed(urn_uuids):  # from the end: the earlier places stay put
             if _URN_UUID.fullmatch(full_url) is None:
                 where = f"Bundle.entry[{i}].fullUrl"
                 message = f"{where} '{full_url}' is not a valid urn:uuid"
                 out.issues.insert(at, Issue("error", "value", "ILP-4501", message, (where,)))
-    now = (clock or (lambda: datetime.now(UTC)))() + CLOCK_SKEW
-    horizon = (now - timedelta(days=2)).date().isoformat()
-    late = event_times.late
-    for i, resource in zip(indices, resources, strict=True):
-        rtype = resource.get("resourceType")
-        test = late.get(rtype) if rtype.__class__ is str else None
-        if test is not None and test(resource, horizon):  # rare: a time since the day before yesterday
-            where = f"Bundle.entry[{i}].resource"
-            out.issues.extend(future_times(resource, where, event_times.keys, now, horizon))
+    for i, resource in recent:  # the times that are really in the future, with their paths
+        where = f"Bundle.entry[{i}].resource"
+        out.issues.extend(future_times(resource, where, event_times.keys, now, horizon))
     # one scan of all entries' references; paths are worked out (by walking the Bundle) only when reported
     if read:
         resources = [r for i, r in zip(indices, resources, strict=True) if i not in read]
