@@ -17,7 +17,7 @@ SATUSEHAT RuleNumber the rule mirrors; ``…/constraint-implementation`` (valueC
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -77,7 +77,7 @@ def reference_type(ref: str) -> str:
     return target[-2] if len(target) >= 2 else target[0]
 
 
-RuleFn = Callable[[Any, str, dict[str, Any]], list[tuple[str, str]]]
+RuleFn = Callable[[Any, str, dict[str, Any]], Sequence[tuple[str, str]]]
 """A named invariant: (value, its path, the whole resource) → [(path, message)] for each violation."""
 
 
@@ -89,7 +89,7 @@ class Constraint:
     expression: str
     message_id: str
     rule_number: int | None
-    run: Callable[[Any, str, dict[str, Any]], list[tuple[str, str]]]
+    run: RuleFn
     rule: str | None = None  # the named rule (profiles/rules.py) implementing it, if any
 
 

@@ -9,7 +9,7 @@ message id*; this module only says *how*. Each rule returns ``[(path, message)]`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -237,19 +237,21 @@ def quantity_unit(services: RuleServices) -> RuleFn:
 
     units = Memo[tuple[str, str], frozenset[str] | None](lambda key: services.units_for(*key))
 
-    def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+    def run(value: Any, path: str, _: dict[str, Any]) -> Sequence[tuple[str, str]]:
         quantity = value.get("valueQuantity") if value.__class__ is dict else None
         if quantity.__class__ is not dict:
-            return []
+            return ()
         code = value.get("code")
         codings = code.get("coding") if code.__class__ is dict else None
         if codings.__class__ is not list:
-            return []
+            return ()
         unit = quantity.get("code")
         for coding in codings:
-            if coding.__class__ is not dict or coding.get("code").__class__ is not str:
+            c = coding.get("code") if coding.__class__ is dict else None
+            if c.__class__ is not str:
                 continue
-            allowed = units[(str(coding.get("system")), coding["code"])]
+            system = coding.get("system")
+            allowed = units[(system if system.__class__ is str else str(system), c)]
             if allowed is not None and unit not in allowed:
                 return [
                     (
@@ -258,7 +260,7 @@ def quantity_unit(services: RuleServices) -> RuleFn:
                         f"(allowed: {', '.join(sorted(allowed))})",
                     )
                 ]
-        return []
+        return ()
 
     return run
 
