@@ -238,6 +238,22 @@ def quantity_unit(services: RuleServices) -> RuleFn:
     units = Memo[tuple[str, str], frozenset[str] | None](lambda key: services.units_for(*key))
 
     def run(value: Any, path: str, _: dict[str, Any]) -> Sequence[tuple[str, str]]:
+        try:  # the common shape, read with subscripts; anything else (or a wrong unit) goes the long way
+            unit = value["valueQuantity"]["code"]
+            for coding in value["code"]["coding"]:
+                system, code = coding["system"], coding["code"]
+                if system.__class__ is not str or code.__class__ is not str:
+                    break
+                allowed = units[(system, code)]
+                if allowed is not None and unit not in allowed:
+                    break
+            else:
+                return ()
+        except (KeyError, TypeError):
+            pass
+        return general(value, path)
+
+    def general(value: Any, path: str) -> Sequence[tuple[str, str]]:
         quantity = value.get("valueQuantity") if value.__class__ is dict else None
         if quantity.__class__ is not dict:
             return ()
