@@ -18,6 +18,8 @@ from profiles.issues import items
 
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
 NIK_IBU_SYSTEM = "https://fhir.kemkes.go.id/id/nik-ibu"
+_PERSON_SYSTEMS = frozenset({NIK_SYSTEM, NIK_IBU_SYSTEM})
+_IBU_SYSTEM = frozenset({NIK_IBU_SYSTEM})
 ENCOUNTER_FLOW = ("planned", "arrived", "triaged", "in-progress", "onleave", "finished")
 K = TypeVar("K")
 V = TypeVar("V")
@@ -158,9 +160,9 @@ def nik(services: RuleServices) -> RuleFn:
                 and ident.get("system") == NIK_SYSTEM
                 and isinstance(ident.get("value"), str)
             ):
-                where = f"{path}.identifier[{i}].value"
-                for problem in problems[(ident["value"], value.get("birthDate"), value.get("gender"))]:
-                    out.append((where, problem))
+                found = problems[(ident["value"], value.get("birthDate"), value.get("gender"))]
+                if found:  # the path is written only for a problem
+                    out += [(f"{path}.identifier[{i}].value", problem) for problem in found]
         return out
 
     return run
@@ -170,8 +172,11 @@ def nik_or_nik_ibu(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, 
     """A person is identified by a NIK or, for a baby without one, by the mother's NIK."""
     if not isinstance(value, dict):
         return []
-    systems = {i.get("system") for i in items(value.get("identifier")) if isinstance(i, dict)}
-    if systems.isdisjoint({NIK_SYSTEM, NIK_IBU_SYSTEM}):
+    person = False
+    for ident in items(value.get("identifier")):  # every system is hashed (an unhashable one raises)
+        if isinstance(ident, dict) and ident.get("system") in _PERSON_SYSTEMS:
+            person = True
+    if not person:
         return [
             (
                 f"{path}.identifier",
@@ -185,8 +190,11 @@ def newborn(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
     """A baby identified by the mother's NIK (``nik-ibu``) carries ``multipleBirthInteger`` (0 if single)."""
     if not isinstance(value, dict):
         return []
-    systems = {i.get("system") for i in items(value.get("identifier")) if isinstance(i, dict)}
-    if NIK_IBU_SYSTEM in systems and "multipleBirthInteger" not in value:
+    ibu = False
+    for ident in items(value.get("identifier")):  # every system is hashed (an unhashable one raises)
+        if isinstance(ident, dict) and ident.get("system") in _IBU_SYSTEM:
+            ibu = True
+    if ibu and "multipleBirthInteger" not in value:
         return [
             (
                 f"{path}.multipleBirthInteger",
@@ -203,13 +211,10 @@ def administrative_code(services: RuleServices) -> RuleFn:
 
     areas = Memo[str, bool](services.area_exists)
 
-    def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
-        if not isinstance(value, dict):
-            return []
-        codes: dict[str, tuple[str, int]] = {}  # level → (code, index of its extension); paths built on error
-        for i, sub in enumerate(items(value.get("extension"))):
-            if isinstance(sub, dict) and sub.get("url") in lengths and isinstance(sub.get("valueCode"), str):
-                codes[sub["url"]] = (sub["valueCode"], i)
+    def judge(levels: tuple[tuple[int, str, str], ...]) -> tuple[tuple[int, str], ...]:
+        """(extension index, level, code) of the sub-extensions → (extension index, problem) of each bad
+        code. Pure: a Memo remembers the answer per address (the codes of a village repeat)."""
+        codes: dict[str, tuple[str, int]] = {level: (code, i) for i, level, code in levels}  # last wins
         out = []
         parent = ""
         for level, n in lengths.items():
@@ -225,9 +230,26 @@ def administrative_code(services: RuleServices) -> RuleFn:
             else:
                 parent = code  # only a good code is the parent of the next level (no cascade of errors)
                 continue
-            out.append((f"{path}.extension[{i}].valueCode", problem))
+            out.append((i, problem))
             # a bad code: the next level is checked against the last good one
-        return out
+        return tuple(out)
+
+    verdicts = Memo[tuple[tuple[int, str, str], ...], tuple[tuple[int, str], ...]](judge)
+
+    def run(value: Any, path: str, _: dict[str, Any]) -> list[tuple[str, str]]:
+        if not isinstance(value, dict):
+            return []
+        levels = tuple(
+            [
+                (i, sub["url"], sub["valueCode"])
+                for i, sub in enumerate(items(value.get("extension")))
+                if isinstance(sub, dict)
+                and sub.get("url") in lengths
+                and isinstance(sub.get("valueCode"), str)
+            ]
+        )
+        found = verdicts[levels]
+        return [(f"{path}.extension[{i}].valueCode", problem) for i, problem in found] if found else []
 
     return run
 
