@@ -29,6 +29,7 @@ from profiles.issues import Issue, items
 from profiles.rules import parse_instant
 
 CLOCK_SKEW = timedelta(minutes=5)  # a sender's clock may run this far ahead of ours
+_TWO_DAYS = timedelta(days=2)  # a date before today − 2 days is in the past in every time zone
 _LITERAL = re.compile(r"^(?:[a-z]+://[^?]*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
 
 
@@ -202,7 +203,7 @@ def check_bundle(
     resources: list[dict[str, Any]] = []
     local_types = out.local_types
     now = (clock or (lambda: datetime.now(UTC)))() + CLOCK_SKEW
-    horizon = (now - timedelta(days=2)).date().isoformat()
+    horizon = (now - _TWO_DAYS).date().isoformat()
     late = event_times.late
     recent: list[tuple[int, dict[str, Any]]] = []  # entries with an event time since the day before yesterday
     for i, entry in enumerate(items(bundle.get("entry"))):  # indices of the Bundle as sent
@@ -280,7 +281,9 @@ def check_bundle(
         where = f"Bundle.entry[{i}].resource"
         out.issues.extend(future_times(resource, where, event_times.keys, now, horizon))
     # one scan of all entries' references; paths are worked out (by walking the Bundle) only when reported
-    if read:
+    if len(read or ()) == len(resources):
+        resources = []  # every entry's references were read where they are (the common case)
+    elif read:
         resources = [r for i, r in zip(indices, resources, strict=True) if i not in read]
     check_references(resources, "Bundle", local, out, nested=bundle, known=found)
     return out
@@ -296,7 +299,7 @@ def future_times(
     """Event times after ``now`` (SATUSEHAT rejects future dates: "Invalid date time value").
     ``event_keys``: per type, the JSON keys (choice variants expanded) and an optional sub-element.
     Plain function code, not generators: it runs on every resource of every Bundle."""
-    horizon = horizon or (now - timedelta(days=2)).date().isoformat()
+    horizon = horizon or (now - _TWO_DAYS).date().isoformat()
     out: list[Issue] = []
     for key, sub in event_keys.get(str(resource.get("resourceType")), ()):
         value = resource.get(key)
