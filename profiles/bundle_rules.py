@@ -166,9 +166,9 @@ def _compile_late(rtype: str, pairs: tuple[tuple[str, str], ...]) -> LateFn:
     """What :func:`future_times` tests before it parses a time, as straight-line code: a string value's
     date part (or a Period's start or end) compared with the horizon."""
     w = SourceWriter({})
-    for key, sub in pairs:
-        w.emit(1, f"x = V.get({key!r})")
-        w.emit(1, "if x is not None:")
+    for key, sub in pairs:  # ``in`` and a subscript, not a ``get`` call: most keys are absent
+        w.emit(1, f"if {key!r} in V:")
+        w.emit(2, f"x = V[{key!r}]")
         if sub:
             w.emit(2, f"x = x.get({sub!r}) if x.__class__ is dict else None")
         w.emit(2, "if x.__class__ is str:")

@@ -110,20 +110,20 @@ def compile_reader(resource_type: str, paths: tuple[tuple[Step, ...], ...]) -> R
             node = node.setdefault(step, {})
 
     def emit(node: dict[Step, Any], v: str, ind: int) -> None:
+        # ``in`` and subscripts, not ``get`` calls: most keys are absent, and a test costs less than a call
         for (key, many), children in node.items():
             x = w.name("x")
+            w.emit(ind, f"if {key!r} in {v}:")
             if many:
-                w.emit(ind, f"for {x} in {v}.get({key!r}, ()):")
+                w.emit(ind + 1, f"for {x} in {v}[{key!r}]:")
             else:
-                w.emit(ind, f"{x} = {v}.get({key!r})")
-                w.emit(ind, f"if {x} is not None:")
+                w.emit(ind + 1, f"{x} = {v}[{key!r}]")
+            inner = ind + 2 if many else ind + 1
             if children:
-                emit(children, x, ind + 1)
+                emit(children, x, inner)
             else:
-                r = w.name("r")
-                w.emit(ind + 1, f"{r} = {x}.get('reference')")
-                w.emit(ind + 1, f"if {r} is not None:")
-                w.emit(ind + 2, f"out.append({r})")
+                w.emit(inner, f"if 'reference' in {x}:")
+                w.emit(inner + 1, f"out.append({x}['reference'])")
 
     emit(trie, "V", 1)
     w.emit(1, "return None")
