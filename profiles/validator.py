@@ -229,7 +229,8 @@ class Validator:
         """Validate one resource (a Bundle's entries too). ``where`` prefixes expressions."""
         result = ValidationResult()
         rtype = resource.get("resourceType") if isinstance(resource, dict) else None
-        checked: dict[int, _Plan] = {}  # Bundle entries whose structure and profile schemas passed
+        # Bundle entries whose structure and profile schemas passed: their resource and plan
+        checked: dict[int, tuple[dict[str, Any], _Plan]] = {}
         read: set[int] = set()  # … and whose references were read where they are
         found: list[str] = []
         entry_check = None
@@ -260,7 +261,11 @@ class Validator:
         return result
 
     def _entry_check(
-        self, defaults: bool, checked: dict[int, _Plan], read: set[int], found: list[str]
+        self,
+        defaults: bool,
+        checked: dict[int, tuple[dict[str, Any], _Plan]],
+        read: set[int],
+        found: list[str],
     ) -> EntryCheck:
         """The structure stage's check of a Bundle entry's resource: its plan's entry check, one
         ``is_valid`` call for the structure and the profile schemas that also certifies where the
@@ -276,7 +281,7 @@ class Validator:
             if plan is not None:
                 entry = entry_checks.get(plan[2]) or self._build_entry_check(plan)
                 if entry[0].is_valid(resource):
-                    checked[i] = plan
+                    checked[i] = (resource, plan)
                     if entry[1] is not None:
                         entry[1](resource, found)
                         read.add(i)
@@ -310,32 +315,33 @@ class Validator:
         defaults: bool,
         result: ValidationResult,
         malformed: set[int],
-        checked: dict[int, _Plan],
+        checked: dict[int, tuple[dict[str, Any], _Plan]],
     ) -> None:
         """Profiles of each entry of a Bundle (``malformed``: entries the structure stage reported;
         ``checked``: entries whose profile schemas passed with the structure, see :meth:`_entry_check`)."""
         known = self.structure.resource_types
         issues = result.issues
         for i, entry in enumerate(items(bundle.get("entry"))):
+            got = checked.get(i)
+            if got is not None:
+                # the entry check ran the schemas: the value checks (and profiles without a schema) remain
+                passed, (base, steps, _) = got
+                where = f"Bundle.entry[{i}].resource"
+                if base is not None:
+                    issues.extend(self.checker.check(base, passed, where))
+                for schema, value_checks, profile in steps:
+                    if schema is not None:
+                        value_checks(passed, where, passed, issues)
+                    else:
+                        issues.extend(self.checker.check(profile, passed, where))
+                continue
             inner = entry.get("resource") if entry.__class__ is dict else None
             if inner.__class__ is not dict:
                 continue
             inner_type = inner.get("resourceType")
             if inner_type.__class__ is str and inner_type in known:
                 where = f"Bundle.entry[{i}].resource"
-                plan = checked.get(i)
-                if plan is None:
-                    self._profiled(inner, (), defaults, where, result, shaped=i not in malformed)
-                    continue
-                # the entry check ran the schemas: the value checks (and profiles without a schema) remain
-                base, steps, _ = plan
-                if base is not None:
-                    issues.extend(self.checker.check(base, inner, where))
-                for schema, value_checks, profile in steps:
-                    if schema is not None:
-                        value_checks(inner, where, inner, issues)
-                    else:
-                        issues.extend(self.checker.check(profile, inner, where))
+                self._profiled(inner, (), defaults, where, result, shaped=i not in malformed)
 
     def _profiled(
         self,
