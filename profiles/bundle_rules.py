@@ -99,14 +99,17 @@ def check_references(
     out: BundleCheck,
     nested: dict[str, Any] | None = None,
     known: list[str] | None = None,
+    *,
+    scan: bool = True,
 ) -> None:
     """Classify the references of one resource (or of a Bundle's entry resources, given as a list with the
     Bundle as ``nested``): in the Bundle, external (store), or unresolvable. ``known``: the references of
-    entries not in the list, already read where they are (:mod:`profiles.reference_paths`).
+    entries not in the list, already read where they are (:mod:`profiles.reference_paths`); with
+    ``scan=False`` they are all of the resource's (it is not scanned).
 
     The references are found in the orjson bytes (fast); the resource (or ``nested``) is walked for paths
     only when a reference is unresolvable, which is the rare case."""
-    pending = reference_strings(orjson.dumps(resource)) if resource else set()
+    pending = reference_strings(orjson.dumps(resource)) if scan and resource else set()
     if known:
         pending.update(known)
     if nested is not None:  # a Bundle: each literal reference's type, worked out once for the profile checks

@@ -234,13 +234,19 @@ class Validator:
         read: set[int] = set()  # … and whose references were read where they are
         found: list[str] = []
         entry_check = None
+        passed: tuple[_Plan, ReadFn | None] | None = None
         if rtype == "Bundle" and self.fast:
             entry_check = self._entry_check(defaults, checked, read, found)
-        structure = self.structure.validate(resource, where, entry_check)
+        elif self.fast and not profiles:
+            passed = self._passes_entry_check(resource, defaults)
+        structure = [] if passed is not None else self.structure.validate(resource, where, entry_check)
         result.issues.extend(structure)
         if not isinstance(rtype, str) or rtype not in self.structure.resource_types:
             return result
-        self._profiled(resource, profiles, defaults, where, result, shaped=not structure)
+        if passed is not None:
+            self._values(passed[0], resource, where or rtype, result.issues)
+        else:
+            self._profiled(resource, profiles, defaults, where, result, shaped=not structure)
         if rtype == "Bundle":
             check = check_bundle(resource, self.event_times, self.clock, read, found)
             result.issues.extend(check.issues)
@@ -253,12 +259,48 @@ class Validator:
         else:
             path = where or rtype
             check = BundleCheck()
-            check_references(resource, path, {f"{rtype}/{resource.get('id')}"}, check)
+            local = {f"{rtype}/{resource.get('id')}"}
+            if passed is not None and passed[1] is not None:  # certified: read where the references are
+                passed[1](resource, found)
+                check_references(resource, path, local, check, known=found, scan=False)
+            else:
+                check_references(resource, path, local, check)
             result.issues.extend(check.issues)
             result.external.extend(check.external)
             now = self.clock() + CLOCK_SKEW
             result.issues.extend(future_times(resource, path, self.event_times.keys, now))
         return result
+
+    def _passes_entry_check(self, resource: Any, defaults: bool) -> tuple[_Plan, ReadFn | None] | None:
+        """A single resource through its plan's entry check (as a Bundle entry goes, :meth:`_entry_check`):
+        its plan and reference reader when it passes, so structure and profile schemas are done; None
+        when it fails or cannot take it (an unknown type, a Bundle or Parameters, contained resources),
+        and the resource goes the general way."""
+        rtype = resource.get("resourceType") if resource.__class__ is dict else None
+        if (
+            rtype.__class__ is not str
+            or rtype not in self.structure.resource_types
+            or rtype == "Parameters"
+            or "contained" in resource
+        ):
+            return None
+        plan = self._plan(resource, defaults)
+        if plan is None:
+            return None
+        entry = self._entry_checks.get(plan[2]) or self._build_entry_check(plan)
+        return (plan, entry[1]) if entry[0].is_valid(resource) else None
+
+    def _values(self, plan: _Plan, resource: dict[str, Any], path: str, issues: list[Issue]) -> None:
+        """What remains of a plan once the schemas passed: the base required bindings, the value checks,
+        and the whole check of a profile without a schema. (The Bundle entry loop has it inline.)"""
+        base, steps, _ = plan
+        if base is not None:
+            issues.extend(self.checker.check(base, resource, path))
+        for schema, value_checks, profile in steps:
+            if schema is not None:
+                value_checks(resource, path, resource, issues)
+            else:
+                issues.extend(self.checker.check(profile, resource, path))
 
     def _entry_check(
         self,

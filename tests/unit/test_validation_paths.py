@@ -209,12 +209,13 @@ def add_reference(node: Any, rnd: random.Random) -> None:
 def test_references_anywhere_are_found_on_both_paths(
     validators: tuple[Validator, Validator], seed: int, n: int
 ) -> None:
-    """The fast path reads a Bundle entry's references from its type's Reference paths when the entry check
-    certifies there are no others (profiles/reference_paths.py); references put anywhere else must still
-    be found: the same issues and the same external references as the interpreter's path, which scans."""
+    """The fast path reads a resource's (or a Bundle entry's) references from its type's Reference paths
+    when the entry check certifies there are no others (profiles/reference_paths.py); references put
+    anywhere else must still be found: the same issues and the same external references as the
+    interpreter's path, which scans."""
     fast, reference = validators
     rnd = random.Random(seed)
-    sample = copy.deepcopy(rnd.choice([s for s in SAMPLES if s.get("resourceType") == "Bundle"]))
+    sample = copy.deepcopy(rnd.choice(SAMPLES))  # Bundles and single resources
     for _ in range(n):
         add_reference(sample, rnd)
     assert key(fast, sample) == key(reference, sample)
