@@ -292,7 +292,7 @@ class Validator:
 
     def _values(self, plan: _Plan, resource: dict[str, Any], path: str, issues: list[Issue]) -> None:
         """What remains of a plan once the schemas passed: the base required bindings, the value checks,
-        and the whole check of a profile without a schema. (The Bundle entry loop has it inline.)"""
+        and the whole check of a profile without a schema."""
         base, steps, _ = plan
         if base is not None:
             issues.extend(self.checker.check(base, resource, path))
@@ -363,19 +363,11 @@ class Validator:
         ``checked``: entries whose profile schemas passed with the structure, see :meth:`_entry_check`)."""
         known = self.structure.resource_types
         issues = result.issues
+        values = self._values
         for i, entry in enumerate(items(bundle.get("entry"))):
             got = checked.get(i)
-            if got is not None:
-                # the entry check ran the schemas: the value checks (and profiles without a schema) remain
-                passed, (base, steps, _) = got
-                where = f"Bundle.entry[{i}].resource"
-                if base is not None:
-                    issues.extend(self.checker.check(base, passed, where))
-                for schema, value_checks, profile in steps:
-                    if schema is not None:
-                        value_checks(passed, where, passed, issues)
-                    else:
-                        issues.extend(self.checker.check(profile, passed, where))
+            if got is not None:  # the entry check ran the schemas
+                values(got[1], got[0], f"Bundle.entry[{i}].resource", issues)
                 continue
             inner = entry.get("resource") if entry.__class__ is dict else None
             if inner.__class__ is not dict:
