@@ -141,7 +141,8 @@ def inputs() -> dict[str, dict[str, Any]]:
     }
 
 
-BLOCKS = 5
+BLOCKS = 50  # short turns: on a VM whose speed drifts within seconds, long ones (5 blocks: a second of
+# fhir.resources at a time) let a slow spell fall on one contender only
 
 
 def medians_us(fns: list[Callable[[], object]], rounds: int) -> list[float]:
