@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
@@ -64,9 +65,15 @@ def mask(nik: str) -> str:
 
 
 def _birth_date_ok(number: str) -> bool:
-    """python-stdnum's date rule (day modulo 40, 19YY or 20YY must exist)."""
+    """python-stdnum's date rule (day modulo 40, 19YY or 20YY must exist), for a NIK of 16 ASCII digits:
+    its answer depends on digits 7–12 alone, so it is remembered per DDMMYY."""
+    return _ddmmyy_ok(number[6:12])
+
+
+@lru_cache(maxsize=1 << 16)  # DDMMYY: at most 72 × 13 × 100 keys that pass the range checks
+def _ddmmyy_ok(ddmmyy: str) -> bool:
     try:
-        stdnum_nik.get_birth_date(number)
+        stdnum_nik.get_birth_date(f"000000{ddmmyy}0000")  # only digits 7–12 are read
         return True
     except ValidationError:
         return False

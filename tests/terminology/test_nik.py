@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
 
-from terminology.nik import birth_date, check_consistency, check_nik, mask, sex
+from terminology.nik import _birth_date_ok, birth_date, check_consistency, check_nik, mask, sex
 from terminology.service import TerminologyService
 
 MALE = "3171011708450001"  # Gambir, 17-08-45, male
@@ -116,3 +119,15 @@ def test_service_adapter_for_the_validator(svc: TerminologyService) -> None:
     assert len(svc.nik_problems(FEMALE, "1945-08-17", "male")) == 1
     assert len(svc.nik_problems("3171011713950002", None, None)) == 1
     assert svc.nik_problems("9471011708450001", None, None) == []  # region warnings do not reject
+
+
+@given(st.from_regex(r"[0-9]{16}", fullmatch=True))
+def test_the_remembered_date_rule_is_python_stdnums(number: str) -> None:
+    """check_nik remembers python-stdnum's birth-date answer per DDMMYY (digits 7–12); for any 16 digits
+    it must be what get_birth_date itself says of the whole number."""
+    try:
+        stdnum_nik.get_birth_date(number)
+        expected = True
+    except ValidationError:
+        expected = False
+    assert _birth_date_ok(number) is expected
