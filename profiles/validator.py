@@ -46,11 +46,12 @@ from profiles.structure import EntryCheck, StructureValidator
 CODED = frozenset({"CodeableConcept", "Coding"})
 # a profile's checks: (its JSON Schema or None, the value-only generated checks, the profile)
 _Step = tuple[Any, CheckFn, CompiledProfile]
-# (base profile with required bindings, profiles, the key of the Bundle entry check: the resource type and
-# the URLs of the profiles with a schema)
+# (base profile with required bindings, profiles, the key of the entry check: the resource type and the
+# URLs of the profiles with a schema)
 _Plan = tuple[CompiledProfile | None, list[_Step], tuple[str, ...]]
-# a Bundle entry check: one validator for the structure (certifying where the references are, when the
-# type's reference paths are finite) and every profile schema of a plan; the reader of those paths
+# an entry check (of a Bundle entry or a single resource): one validator for the structure (certifying
+# where the references are, when the type's reference paths are finite) and every profile schema of a
+# plan; the reader of those paths
 _EntryCheck = tuple[Any, ReadFn | None]
 
 
