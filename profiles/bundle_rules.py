@@ -75,6 +75,17 @@ def references(node: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from references(item, f"{path}[{i}]")
 
 
+Walker = Callable[[Any, str], Iterator[tuple[str, str]]]
+"""(resource, its path) → every reference string under it with its FHIRPath."""
+
+
+def _uri_named(text: bytes) -> bool:
+    """Does the JSON text hold an element that may have a uri named ``reference``: an Expression (its
+    ``language`` is required), ``Immunization.education``, a DetectedIssue. Then check_references walks
+    by the R4 types instead of trusting the scan."""
+    return b'"language":' in text or b'"education":' in text or b'"resourceType":"DetectedIssue"' in text
+
+
 _FIRST = itemgetter(0)
 _REFERENCE_KEY = b'"reference":"'
 _REFERENCE_JSON_ESCAPED = re.compile(rb'"reference":"((?:[^"\\]|\\.)*)"')  # slower; only when needed
@@ -101,6 +112,7 @@ def check_references(
     known: list[str] | None = None,
     *,
     scan: bool = True,
+    typed: Walker | None = None,
 ) -> None:
     """Classify the references of one resource (or of a Bundle's entry resources, given as a list with the
     Bundle as ``nested``): in the Bundle, external (store), or unresolvable. ``known``: the references of
@@ -108,8 +120,17 @@ def check_references(
     ``scan=False`` they are all of the resource's (it is not scanned).
 
     The references are found in the orjson bytes (fast); the resource (or ``nested``) is walked for paths
-    only when a reference is unresolvable, which is the rare case."""
-    pending = reference_strings(orjson.dumps(resource)) if scan and resource else set()
+    only when a reference is unresolvable, which is the rare case. The text scan takes every ``reference``
+    key for one, so when the text holds an element that may be a uri named ``reference`` (an Expression,
+    ``Immunization.education``, a DetectedIssue), ``typed`` (a walk by the R4 types) finds them and their
+    paths instead."""
+    text = orjson.dumps(resource) if scan and resource else b""
+    pending = reference_strings(text) if text else set()
+    owner = nested if nested is not None else resource
+    walk: Walker = references
+    if typed is not None and text and _uri_named(text):
+        walk = typed
+        pending = {ref for ref, _ in typed(owner, path)}
     if known:
         pending.update(known)
     if nested is not None:  # a Bundle: each literal reference's type, worked out once for the profile checks
@@ -120,7 +141,6 @@ def check_references(
     pending -= local
     if not pending:
         return
-    owner = nested if nested is not None else resource
     assert isinstance(owner, dict), "a list of resources comes with the Bundle they are in (nested)"
     bad: set[str] = set()
     for ref in pending:
@@ -133,7 +153,7 @@ def check_references(
             out.external.append(ExternalReference(m.group(1), m.group(2), ref, owner, path))
     if not bad:
         return
-    for ref, where in references(owner, path):
+    for ref, where in walk(owner, path):
         if ref not in bad:
             continue
         if ref.startswith(("urn:uuid:", "urn:oid:")):
@@ -193,9 +213,11 @@ def check_bundle(
     clock: Callable[[], datetime] | None = None,
     read: set[int] | None = None,
     found: list[str] | None = None,
+    typed: Walker | None = None,
 ) -> BundleCheck:
     """The Bundle rules of the module docstring. ``read``: entries whose references the caller has already
-    read (their strings in ``found``); the other entries' references are found in their JSON text."""
+    read (their strings in ``found``); the other entries' references are found in their JSON text (or by
+    ``typed``, see :func:`check_references`)."""
     out = BundleCheck()
     kind = bundle.get("type")
     needs_full_url = kind in ("transaction", "batch")
@@ -288,7 +310,7 @@ def check_bundle(
         resources = []  # every entry's references were read where they are (the common case)
     elif read:
         resources = [r for i, r in zip(indices, resources, strict=True) if i not in read]
-    check_references(resources, "Bundle", local, out, nested=bundle, known=found)
+    check_references(resources, "Bundle", local, out, nested=bundle, known=found, typed=typed)
     return out
 
 

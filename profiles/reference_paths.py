@@ -8,8 +8,9 @@ is a fifth of the validator's time on a typical Bundle. This module gives the co
   (``subject``, ``participant[].individual``, …), through its backbone elements;
 * :func:`certifying_definitions`: the same schema with ``Reference`` forbidden everywhere else (in the
   shared datatypes: ``Identifier.assigner``, ``Extension.valueReference``, ``Annotation.authorReference``,
-  …), and the three ``uri`` elements that are also named ``reference`` forbidden too (the scan counts
-  them). A resource that passes it has reference strings at those paths and nowhere else;
+  …), and the three ``uri`` elements that are also named ``reference`` forbidden too (such a resource goes
+  the general way, where check_references tells them apart by type). A resource that passes it has
+  reference strings at those paths and nowhere else;
 * :func:`compile_reader`: a generated function that reads those paths (the shapes are R4's: the schema
   passed).
 
@@ -17,11 +18,14 @@ A resource that does not pass (a reference inside an extension, say) goes the ge
 backbone elements nest recursively (``Questionnaire.item``) or hold resources (``Bundle``, ``Parameters``)
 has no finite paths and always goes the general way. ``tests/profiles/test_reference_paths.py`` checks that
 both ways find the same references.
+
+* :func:`typed_references`: the general way's exact walk, by the R4 types, for the text that may hold a uri
+  named ``reference`` (which the scan cannot tell from a Reference).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from profiles.codegen import SourceWriter
@@ -129,3 +133,40 @@ def compile_reader(resource_type: str, paths: tuple[tuple[Step, ...], ...]) -> R
     w.emit(1, "return None")
     fn: ReadFn = w.build("read", f"<references of {resource_type}>", ["def read(V, out):"])
     return fn
+
+
+def typed_references(
+    definitions: dict[str, Any], node: Any, name: str, path: str
+) -> Iterator[tuple[str, str]]:
+    """Every ``Reference.reference`` string under ``node`` (a value of the R4 definition ``name``) with its
+    FHIRPath, following the types of the R4 schema: unlike the text scan, a uri element that is also named
+    ``reference`` (``Immunization.education.reference``, ``Expression.reference``,
+    ``DetectedIssue.reference``) is not taken for one. Contained resources are left out, as in the scan's
+    reporting walk; keys the schema does not know are skipped (the structure stage reports them)."""
+    if not isinstance(node, dict):
+        return
+    if name == "Reference" and isinstance(node.get("reference"), str):
+        yield node["reference"], f"{path}.reference"
+    definition = definitions.get(name)
+    properties = definition.get("properties") if isinstance(definition, dict) else None
+    if not isinstance(properties, dict):
+        return
+    for key, value in node.items():
+        target, _ = _target(properties.get(key))
+        if target is None or key == "contained":
+            continue
+        for item, where in _values(value, f"{path}.{key}"):
+            inner = (
+                item.get("resourceType") if target == "ResourceList" and isinstance(item, dict) else target
+            )
+            if isinstance(inner, str):
+                yield from typed_references(definitions, item, inner, where)
+
+
+def _values(value: Any, path: str) -> Iterator[tuple[Any, str]]:
+    """An element's values with their paths, whatever its shape (an array, or one value)."""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield item, f"{path}[{i}]"
+    else:
+        yield value, path

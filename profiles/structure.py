@@ -19,7 +19,7 @@ Added checks the schema cannot express:
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import Any
 
@@ -28,7 +28,7 @@ import orjson
 
 from profiles.definitions import R4Definitions
 from profiles.issues import Issue, items
-from profiles.reference_paths import Step, reference_paths
+from profiles.reference_paths import Step, reference_paths, typed_references
 
 SHALLOW_RESOURCE = {
     "type": "object",
@@ -159,6 +159,13 @@ class StructureValidator:
         """The paths of the type's own Reference elements, or None
         (:func:`profiles.reference_paths.reference_paths`)."""
         return reference_paths(self._definitions, resource_type)
+
+    def typed_references(self, resource: Any, path: str) -> Iterator[tuple[str, str]]:
+        """The resource's ``Reference.reference`` strings with their paths, by the types of the R4 schema
+        (:func:`profiles.reference_paths.typed_references`)."""
+        rtype = resource.get("resourceType") if isinstance(resource, dict) else None
+        if isinstance(rtype, str):
+            yield from typed_references(self._definitions, resource, rtype, path)
 
     def _validator(self, resource_type: str) -> jsonschema_rs.Draft6Validator:
         """The type's R4 schema with the shape rules added as a definition of its own (``SHAPES``), so one

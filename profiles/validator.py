@@ -249,7 +249,9 @@ class Validator:
         else:
             self._profiled(resource, profiles, defaults, where, result, shaped=not structure)
         if rtype == "Bundle":
-            check = check_bundle(resource, self.event_times, self.clock, read, found)
+            check = check_bundle(
+                resource, self.event_times, self.clock, read, found, self.structure.typed_references
+            )
             result.issues.extend(check.issues)
             result.external.extend(check.external)
             self.checker.local_types = check.local_types
@@ -265,7 +267,7 @@ class Validator:
                 passed[1](resource, found)
                 check_references(resource, path, local, check, known=found, scan=False)
             else:
-                check_references(resource, path, local, check)
+                check_references(resource, path, local, check, typed=self.structure.typed_references)
             result.issues.extend(check.issues)
             result.external.extend(check.external)
             now = self.clock() + CLOCK_SKEW

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -271,3 +273,57 @@ def test_the_batch_uuid_check_agrees_with_the_regex(prefix: str, rest: str) -> N
     the regex used for the issues accepts (anchoring, case, a final newline, non-ASCII digits)."""
     url = prefix + rest
     assert _urn_uuids().is_valid([url]) == (_URN_UUID.fullmatch(url) is not None)
+
+
+STRAY = "urn:uuid:9a7b2c1e-0001-4000-8000-0000000000ff"  # matches no fullUrl
+
+
+def _education(resource: dict[str, Any]) -> str:
+    resource["education"] = [{"reference": "http://example.org/vis.pdf", "presentationDate": "2024-01-01"}]
+    resource["performer"][0]["actor"] = {"reference": STRAY}
+    return "Immunization.performer[0].actor.reference"
+
+
+def _expression(resource: dict[str, Any]) -> str:
+    expression = {"language": "text/fhirpath", "reference": "http://example.org/fhir/Library/1"}
+    resource["extension"] = [
+        {"url": "http://example.org/fhir/StructureDefinition/x", "valueExpression": expression}
+    ]
+    resource["subject"] = {"reference": STRAY}
+    return "Observation.subject.reference"
+
+
+@pytest.mark.parametrize(
+    ("profile", "example_file", "change"),
+    [
+        ("ilp-immunization", "valid-pentabio-diberikan.json", _education),
+        ("ilp-observation", "valid-berat-badan-balita.json", _expression),
+    ],
+    ids=["Immunization.education.reference", "Expression.reference"],
+)
+def test_uri_elements_named_reference_are_not_references(
+    validator: Validator, profile: str, example_file: str, change: Callable[[dict[str, Any]], str]
+) -> None:
+    """A uri that R4 names ``reference`` is not a Reference: no ILP-4503 and no store lookup for it, alone or
+    in a Bundle, while a real reference that resolves nowhere in the same resource is still reported at its
+    own path."""
+    resource = example(profile, example_file)
+    stray_at = change(resource)
+    alone = validator.validate(resource)
+    assert [(i.message_id, i.expression) for i in alone.issues if i.message_id == "ILP-4503"] == [
+        ("ILP-4503", (stray_at,))
+    ]
+    assert all(not e.literal.startswith("http://example.org") for e in alone.external)
+    bundle = _transaction(resource)
+    got = [
+        (i.message_id, i.expression[0])
+        for i in validator.validate(bundle).issues
+        if i.message_id == "ILP-4503"
+    ]
+    assert got == [("ILP-4503", "Bundle.entry[0].resource." + stray_at.split(".", 1)[1])]
+
+
+def test_detected_issue_reference_is_a_uri(validator: Validator) -> None:
+    issue = {"resourceType": "DetectedIssue", "status": "final", "reference": "http://example.org/monograph"}
+    assert [i for i in validator.validate(issue).issues if i.message_id == "ILP-4503"] == []
+    assert validator.validate(issue).external == []
