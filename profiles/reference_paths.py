@@ -96,9 +96,8 @@ def certifying_definitions(definitions: dict[str, Any], resource_type: str) -> d
             if target == "Reference" and not _own(resource_type, name):
                 changed[key] = False
             elif key == "reference" and name != "Reference" and target != "Reference":
-                changed[key] = (
-                    False  # a uri named reference (Expression, DetectedIssue, …): the scan counts it
-                )
+                # a uri named reference (Expression, DetectedIssue, …): such a resource goes the general way
+                changed[key] = False
         out[name] = {**definition, "properties": changed}
     return out
 
