@@ -293,15 +293,27 @@ class Validator:
         entry = self._entry_checks.get(plan[2]) or self._build_entry_check(plan)
         return (plan, entry[1]) if entry[0].is_valid(resource) else None
 
-    def _values(self, plan: _Plan, resource: dict[str, Any], path: str, issues: list[Issue]) -> None:
-        """What remains of a plan once the schemas passed: the base required bindings, the value checks,
-        and the whole check of a profile without a schema."""
+    def _values(
+        self,
+        plan: _Plan,
+        resource: dict[str, Any],
+        path: str,
+        issues: list[Issue],
+        selection: list[Issue] | tuple[()] = (),
+        schemas_passed: bool = True,
+        shaped: bool = True,
+    ) -> None:  # no keyword-only parameters: their defaults make each call (once per entry) dearer
+        """A plan's checks: the base required bindings, the ``selection`` issues of its profiles, then per
+        profile only the value checks when its schema passed (already, in the entry check:
+        ``schemas_passed``; or here, for a ``shaped`` resource), else the profile's whole check."""
         base, steps, _ = plan
         if base is not None:
             issues.extend(self.checker.check(base, resource, path))
+        if selection:
+            issues.extend(selection)
         for schema, value_checks, profile in steps:
-            if schema is not None:
-                value_checks(resource, path, resource, issues)
+            if schema is not None and (schemas_passed or (shaped and schema.is_valid(resource))):
+                value_checks(resource, path, resource, issues)  # only what the schema cannot check
             else:
                 issues.extend(self.checker.check(profile, resource, path))
 
@@ -400,16 +412,7 @@ class Validator:
         if plan is None:
             selected, selection = self.profiles_for(resource, explicit, defaults, where)
             plan = self._make_plan(selected, resource)
-        base, steps, _ = plan
-        issues = result.issues
-        if base is not None:
-            issues.extend(self.checker.check(base, resource, path))
-        issues.extend(selection)
-        for schema, value_checks, profile in steps:
-            if shaped and schema is not None and schema.is_valid(resource):
-                value_checks(resource, path, resource, issues)  # only what the schema cannot check
-            else:
-                issues.extend(self.checker.check(profile, resource, path))
+        self._values(plan, resource, path, result.issues, selection, schemas_passed=False, shaped=shaped)
 
     def _plan(self, resource: dict[str, Any], defaults: bool) -> _Plan | None:
         """The checks for a resource of this type, ``meta.profile`` and ``defaults``, remembered when its
