@@ -19,8 +19,8 @@ backbone elements nest recursively (``Questionnaire.item``) or hold resources (`
 has no finite paths and always goes the general way. ``tests/profiles/test_reference_paths.py`` checks that
 both ways find the same references.
 
-* :func:`typed_references`: the general way's exact walk, by the R4 types, for the text that may hold a uri
-  named ``reference`` (which the scan cannot tell from a Reference).
+:func:`typed_references` serves the general way: an exact walk by the R4 types, used when the text may hold
+a uri named ``reference``, which the scan cannot tell from a Reference.
 """
 
 from __future__ import annotations
@@ -34,8 +34,6 @@ ReadFn = Callable[[dict[str, Any], list[str]], None]
 """(resource, out): appends the resource's reference strings to ``out``."""
 Step = tuple[str, bool]
 """One step of a path: the JSON key and whether the element repeats (an array)."""
-
-_REF = "#/definitions/Reference"
 
 
 def _target(schema: Any) -> tuple[str | None, bool]:
@@ -103,8 +101,9 @@ def certifying_definitions(definitions: dict[str, Any], resource_type: str) -> d
 
 
 def compile_reader(resource_type: str, paths: tuple[tuple[Step, ...], ...]) -> ReadFn:
-    """Straight-line code reading every path: one ``get`` per key, a loop per array. The resource has
-    passed the certifying schema, so each value has its R4 shape (objects, arrays of objects, strings)."""
+    """Straight-line code reading every path: an ``in`` test and a subscript per key, a loop per array. The
+    resource has passed the certifying schema, so each value has its R4 shape (objects, arrays of objects,
+    strings)."""
     w = SourceWriter({})
     trie: dict[Step, Any] = {}
     for path in paths:
