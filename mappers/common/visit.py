@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mappers.common.errors import MappingError
-from mappers.ids import resource_id
+from mappers.ids import Sha1, resource_id_prefix, uuid5_prefix, uuid5_suffix
 from mappers.times import utc_instant, zone_for
 from terminology import urls
 
@@ -59,8 +59,11 @@ class Visit:
     end: str = field(init=False)
     measured: str = field(init=False)
     """When measurements were taken (the in-progress time), UTC."""
+    _ids: Sha1 = field(init=False, repr=False, compare=False)  # the hash state of this record's ids
 
     def __post_init__(self) -> None:
+        prefix = resource_id_prefix(self.source_system, self.record_type, self.record_id)
+        object.__setattr__(self, "_ids", uuid5_prefix(prefix))
         object.__setattr__(self, "start", utc_instant(self.arrived))
         object.__setattr__(self, "end", utc_instant(self.finished))
         object.__setattr__(self, "measured", utc_instant(self.in_progress))
@@ -92,8 +95,9 @@ class Visit:
 
     # ------------------------------------------------------------------------------------------- ids
     def id(self, role: str) -> str:
-        """The deterministic resource id of this record's resource with ``role`` (``encounter``, …)."""
-        return resource_id(self.source_system, self.record_type, self.record_id, role)
+        """The deterministic resource id of this record's resource with ``role`` (``encounter``, …):
+        :func:`mappers.ids.resource_id`, from the hash state of the shared part."""
+        return uuid5_suffix(self._ids, role)
 
     def identifier(self, system: str, role: str | None = None) -> dict[str, str]:
         """A business identifier: the record id (plus ``:role`` for one of several resources)."""

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mappers.ids import NAMESPACE, person_id, resource_id, uuid5_text
+from mappers.common.visit import Visit
+from mappers.ids import NAMESPACE, person_id, resource_id, uuid5_prefix, uuid5_suffix, uuid5_text
+
+NOON = datetime(2024, 3, 1, 5, tzinfo=UTC)
 
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
@@ -25,3 +29,19 @@ def test_ids_are_stable() -> None:
         uuid.uuid5(NAMESPACE, "person\x1fhttps://fhir.kemkes.go.id/id/nik\x1f3171014101900001")
     )
     assert uuid.UUID(uuid5_text("x")).version == 5
+
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
+
+
+@given(TEXT, TEXT)
+def test_uuid5_from_a_prefix_state_is_uuid5_of_the_whole(prefix: str, suffix: str) -> None:
+    state = uuid5_prefix(prefix)
+    assert uuid5_suffix(state, suffix) == str(uuid.uuid5(NAMESPACE, prefix + suffix))
+    assert uuid5_suffix(state, suffix) == uuid5_suffix(state, suffix)  # the state is copied, not spent
+
+
+@given(TEXT, TEXT, TEXT, TEXT)
+def test_visit_ids_are_resource_ids(source: str, record_type: str, record_id: str, role: str) -> None:
+    visit = Visit(record_type, record_id, source, "org", "loc", "nik", "name", "3171011001", *[NOON] * 3)
+    assert visit.id(role) == resource_id(source, record_type, record_id, role)
