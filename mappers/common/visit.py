@@ -60,13 +60,19 @@ class Visit:
     measured: str = field(init=False)
     """When measurements were taken (the in-progress time), UTC."""
     _ids: Sha1 = field(init=False, repr=False, compare=False)  # the hash state of this record's ids
+    _performer: str = field(init=False, repr=False, compare=False)  # the Practitioner reference
 
     def __post_init__(self) -> None:
         prefix = resource_id_prefix(self.source_system, self.record_type, self.record_id)
-        object.__setattr__(self, "_ids", uuid5_prefix(prefix))
-        object.__setattr__(self, "start", utc_instant(self.arrived))
-        object.__setattr__(self, "end", utc_instant(self.finished))
-        object.__setattr__(self, "measured", utc_instant(self.in_progress))
+        setattr_ = object.__setattr__
+        setattr_(self, "_ids", uuid5_prefix(prefix))
+        setattr_(self, "_performer", practitioner_reference(self.officer_nik))
+        start = utc_instant(self.arrived)
+        setattr_(self, "start", start)
+        setattr_(self, "end", utc_instant(self.finished))
+        # from_record measures at arrival: the same time, written once
+        same = self.in_progress is self.arrived
+        setattr_(self, "measured", start if same else utc_instant(self.in_progress))
 
     @classmethod
     def from_record(cls, record: dict[str, Any], record_type: str) -> Visit:
@@ -113,7 +119,7 @@ class Visit:
     # ----------------------------------------------------------------------------------- references
     @property
     def performer(self) -> dict[str, str]:
-        return {"reference": practitioner_reference(self.officer_nik), "display": self.officer_name}
+        return {"reference": self._performer, "display": self.officer_name}
 
     @property
     def organization(self) -> dict[str, str]:
