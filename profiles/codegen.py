@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from profiles.engine import Checker, CompiledProfile, Constraint, ElementRule, _children, reference_type
+from profiles.engine import (
+    Checker,
+    CompiledProfile,
+    Constraint,
+    ElementRule,
+    Members,
+    MemoBindings,
+    _children,
+    bound,
+    reference_type,
+)
 from profiles.issues import Issue
 from profiles.rules import GUARDS
 
@@ -53,7 +63,9 @@ class SourceWriter:
 
 class _Writer(SourceWriter):
     def __init__(self, checker: Checker, value_only: bool) -> None:
-        super().__init__({"checker": checker, "_children": _children, "_reference_type": reference_type})
+        super().__init__(
+            {"checker": checker, "_children": _children, "_reference_type": reference_type, "_bound": bound}
+        )
         self.checker = checker
         self.value_only = value_only
         self._python: dict[int, bool] = {}
@@ -134,6 +146,9 @@ class _Writer(SourceWriter):
         elif kinds == {"fixed"}:
             self.emit(ind, f"if {v} != {self.const(rule.fixed)}:")
             self.emit(ind + 1, call)
+        elif kinds == {"binding"} and (members := self.members(rule)) is not None:
+            self.emit(ind, f"if not _bound({self.const(members)}, {v}):")
+            self.emit(ind + 1, call)  # no member code (or none at all): decided and reported there
         elif kinds == {"constraints"}:
             for c in rule.constraints:  # invariants only: call them directly, behind their guard if any
                 guard = GUARDS.get(c.rule or "")
@@ -144,6 +159,15 @@ class _Writer(SourceWriter):
                     self.invariant(c, v, p, ind)
         else:
             self.emit(ind, call)
+
+    def members(self, rule: ElementRule) -> Members | None:
+        """The membership answers of the rule's value set, when the checker can decide membership in it
+        (else the checker's own binding check reports that it cannot, every time)."""
+        bindings = self.checker.bindings
+        if rule.binding is None or not isinstance(bindings, MemoBindings):
+            return None
+        url = rule.binding[1]
+        return bindings.members(url) if bindings.knows_valueset(url) else None
 
     def invariant(self, c: Constraint, v: str, p: str, ind: int) -> None:
         """Run the invariant itself; only a violation (or a value it cannot evaluate) goes through

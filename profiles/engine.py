@@ -40,6 +40,25 @@ class Bindings(Protocol):
     def in_valueset(self, url: str, system: str | None, code: str) -> bool: ...
 
 
+class Members(dict[tuple[str | None, str], bool]):
+    """One value set's membership answers, read as a dict keyed by (system, code): a hit is one C-level
+    lookup, a miss asks the :class:`Bindings`. Bounded: cleared when it grows past ``limit``."""
+
+    __slots__ = ("inner", "limit", "url")
+
+    def __init__(self, inner: Bindings, url: str, limit: int) -> None:
+        super().__init__()
+        self.inner = inner
+        self.url = url
+        self.limit = limit
+
+    def __missing__(self, key: tuple[str | None, str]) -> bool:
+        if len(self) >= self.limit:
+            self.clear()
+        member = self[key] = self.inner.in_valueset(self.url, key[0], key[1])
+        return member
+
+
 class MemoBindings:
     """Remembers the answers of a :class:`Bindings` (they depend only on the value set, system and code;
     the code tables are immutable while the server runs). Bounded: cleared when it grows past ``limit``."""
@@ -49,6 +68,14 @@ class MemoBindings:
         self.limit = limit
         self._known: dict[str, bool] = {}
         self._member: dict[tuple[str, str | None, str], bool] = {}
+        self._members: dict[str, Members] = {}
+
+    def members(self, url: str) -> Members:
+        """The membership answers of one value set, for generated code (:func:`bound`)."""
+        found = self._members.get(url)
+        if found is None:
+            found = self._members[url] = Members(self.inner, url, self.limit)
+        return found
 
     def knows_valueset(self, url: str) -> bool:
         known = self._known.get(url)
@@ -608,6 +635,33 @@ def _codes(value: Any) -> Iterator[tuple[str | None, str]]:
                     yield c.get("system"), c["code"]
         elif isinstance(value.get("code"), str) and _system(value) is not False:
             yield value.get("system"), value["code"]
+
+
+def bound(members: Members, value: Any) -> bool:
+    """True when the binding check of ``value`` certainly passes: a code that :func:`_codes` gives for it
+    is a member of the value set (``members``, whose value set is known). False means "not certain":
+    :meth:`Checker.value_checks` decides and reports. Generated code asks this first, so a value that
+    passes costs no call into the checker and no path string."""
+    if value.__class__ is str:
+        return members[(None, value)]
+    if value.__class__ is not dict:
+        return False
+    codings = value.get("coding")
+    if codings.__class__ is list:
+        for coding in codings:
+            if coding.__class__ is dict:
+                code, system = coding.get("code"), coding.get("system")
+                if (
+                    code.__class__ is str
+                    and (system is None or system.__class__ is str)
+                    and members[(system, code)]
+                ):
+                    return True
+        return False
+    code, system = value.get("code"), value.get("system")
+    if code.__class__ is str and (system is None or system.__class__ is str) and "coding" not in value:
+        return members[(system, code)]
+    return False
 
 
 def _system(coding: dict[str, Any]) -> bool | None:

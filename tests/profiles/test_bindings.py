@@ -15,8 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from profiles import engine
 from profiles.definitions import R4Definitions
+from profiles.engine import MemoBindings, _codes
 from profiles.validator import Validator
 from tests.profiles.conftest import NOW, FakeServices
 from tests.profiles.helpers import EXAMPLES, SD_BASE, Case, case, edit, example
@@ -228,3 +232,34 @@ def test_unknown_value_set_is_a_warning_until_terminology_provides_it(definition
     assert _issues(validator, "ilp-condition", "valid-hipertensi.json") == [
         ("warning", "ILP-4203", "Condition.code.coding[0]")
     ]
+
+
+CODES = st.sampled_from(["AMB", "ATND", "IM-Dasar", "IM-Ideal", "zzz", ""])
+SYSTEMS = st.one_of(
+    st.none(),
+    st.sampled_from([v[0] for v in VALUE_SETS.values()] + ["http://example.org/other"]),
+    st.integers(),
+)
+CODING = st.one_of(
+    st.fixed_dictionaries({}, optional={"system": SYSTEMS, "code": st.one_of(CODES, st.integers())}),
+    st.integers(),
+)
+CODED = st.one_of(
+    CODES,
+    st.integers(),
+    st.fixed_dictionaries({}, optional={"coding": st.one_of(st.lists(CODING, max_size=4), CODING)}),
+    st.fixed_dictionaries({}, optional={"system": SYSTEMS, "code": CODES, "coding": st.just([])}),
+)
+
+
+@given(st.sampled_from(sorted(VALUE_SETS)), CODED)
+def test_bound_is_certain(url: str, value: Any) -> None:
+    """Generated code skips the binding check when :func:`profiles.engine.bound` says so: it may only say so
+    when a code the check reads (:func:`profiles.engine._codes`) is in the value set, and it says so for a
+    plain coded value with a member code."""
+    fake = FakeBindings(VALUE_SETS)
+    members = MemoBindings(fake).members(url)
+    member = any(fake.in_valueset(url, system, code) for system, code in _codes(value))
+    assert not engine.bound(members, value) or member
+    if isinstance(value, dict) and isinstance(value.get("coding"), list) and member:
+        assert engine.bound(members, value)
