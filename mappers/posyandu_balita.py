@@ -73,17 +73,18 @@ BADUTA_BOOSTERS = {"DPT-HB-Hib": 4, "MR": 2, "PCV": 3}
 DEVELOPMENT = {True: "OI000016", False: "OI000017"}
 Z_CODES: dict[tuple[Indicator, bool], tuple[str, str]] = {
     # (indicator, standing) → (system, code)
-    (Indicator.WFA, False): ("ilp", "z-bb-u"),
-    (Indicator.WFA, True): ("ilp", "z-bb-u"),
-    (Indicator.LHFA, False): ("ilp", "z-pb-u"),
-    (Indicator.LHFA, True): ("ilp", "z-tb-u"),
+    (Indicator.WFA, False): (ILP_OBSERVATION, "z-bb-u"),
+    (Indicator.WFA, True): (ILP_OBSERVATION, "z-bb-u"),
+    (Indicator.LHFA, False): (ILP_OBSERVATION, "z-pb-u"),
+    (Indicator.LHFA, True): (ILP_OBSERVATION, "z-tb-u"),
     (Indicator.WFLH, False): (urls.CLINICAL_TERM, "OC000005"),
     (Indicator.WFLH, True): (urls.CLINICAL_TERM, "OC000006"),
-    (Indicator.BMI, False): ("ilp", "z-imt-u"),
-    (Indicator.BMI, True): ("ilp", "z-imt-u"),
-    (Indicator.ACFA, False): ("ilp", "z-lila-u"),
-    (Indicator.ACFA, True): ("ilp", "z-lila-u"),
+    (Indicator.BMI, False): (ILP_OBSERVATION, "z-imt-u"),
+    (Indicator.BMI, True): (ILP_OBSERVATION, "z-imt-u"),
+    (Indicator.ACFA, False): (ILP_OBSERVATION, "z-lila-u"),
+    (Indicator.ACFA, True): (ILP_OBSERVATION, "z-lila-u"),
 }
+Z_ROLES = {ind: f"z:{ind.value}" for ind in Indicator}  # the Observation's role within the record
 Z_SOURCES = {
     Indicator.WFA: ("weight",),
     Indicator.LHFA: ("length",),
@@ -246,8 +247,8 @@ class _Mapping:
 
     def zscore(self, score: ZScore, growth: Growth) -> None:
         system, code = Z_CODES[(score.indicator, score.standing)]
-        concept = coded(self.term, ILP_OBSERVATION if system == "ilp" else system, code)
-        role = f"z:{score.indicator.value}"
+        concept = coded(self.term, system, code)
+        role = Z_ROLES[score.indicator]
         resource = observation(
             self.visit,
             role,
@@ -365,5 +366,8 @@ _NAMES = {
 }
 
 
+_FIELDS = {Indicator.WFA: "weight_kg", Indicator.ACFA: "muac_cm"}
+
+
 def _field(indicator: Indicator) -> str:
-    return {Indicator.WFA: "weight_kg", Indicator.ACFA: "muac_cm"}.get(indicator, "height_cm")
+    return _FIELDS.get(indicator, "height_cm")

@@ -71,6 +71,7 @@ WHO_FLAGS: dict[Indicator, tuple[float, float]] = {
     Indicator.BMI: (-5.0, 5.0),
     Indicator.ACFA: (-5.0, 5.0),
 }
+_FLAG_BOUNDS = tuple((ind, *WHO_FLAGS[ind]) for ind in INDICATORS)  # (indicator, low, high) in order
 
 _WFLH_BANDS = (
     Band("OI000001", high=-3.0, high_open=True),
@@ -173,15 +174,17 @@ def compute_growth(
         standing=standing,
         muac_cm=muac_cm,
     )
-    growth = Growth(age_days, length, corr)
-    for ind in INDICATORS:
+    zscores: dict[Indicator, ZScore] = {}
+    not_computed: dict[Indicator, str] = {}
+    for ind, low, high in _FLAG_BOUNDS:
         z = zs.get(ind)
         if z is not None:
-            low, high = WHO_FLAGS[ind]
-            growth.zscores[ind] = ZScore(ind, round(z, 2), not low <= z <= high, standing)
-        elif ind is not Indicator.ACFA or muac_cm is not None:
-            growth.not_computed[ind] = reasons.get(ind, "not computed")
-    return growth
+            zscores[ind] = ZScore(ind, round(z, 2), not low <= z <= high, standing)
+        else:
+            not_computed[ind] = reasons.get(ind, "not computed")
+    if muac_cm is None:
+        not_computed.pop(Indicator.ACFA, None)  # no MUAC measured: nothing to report
+    return Growth(age_days, length, corr, zscores, not_computed)
 
 
 def nutrition_status(score: ZScore) -> str | None:

@@ -44,5 +44,9 @@ class Band:
 
 
 def band(value: float, bands: Sequence[Band]) -> str | None:
-    """The code of the first band containing ``value``."""
-    return next((b.code for b in bands if b.contains(value)), None)
+    """The code of the first band containing ``value`` (a plain loop: called per z-score, and cheaper than
+    ``next()`` over a generator)."""
+    for b in bands:
+        if b.contains(value):
+            return b.code
+    return None
