@@ -92,7 +92,9 @@ def normalise_whitespace(value: Any) -> Any:
     spaces: FHIR ``string`` admits only those (https://hl7.org/fhir/R4/datatypes.html#string), and a
     record should not fail for an invisible character. Nothing else in the record changes."""
     if isinstance(value, str):
-        return _ODD_SPACE.sub(" ", value)
+        # a printable string has no whitespace but the ASCII space (str.isprintable: Unicode "Other" and
+        # "Separator" characters are not printable), so nothing to replace; most strings are
+        return value if value.isprintable() else _ODD_SPACE.sub(" ", value)
     if isinstance(value, dict):
         return {k: normalise_whitespace(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mappers.base import MappingContext, RecordIssue
 from mappers.common.errors import MappingError
-from mappers.pipeline import map_records, map_row, with_validation
+from mappers.pipeline import map_records, map_row, normalise_whitespace, with_validation
 from mappers.reader import SourceRow, csv_text, read_records, rows_from_records
 from mappers.registry import MapperRegistry, mapper_paths
 from profiles.issues import Issue
@@ -95,3 +97,23 @@ def test_registry(mapper_registry: MapperRegistry) -> None:
         map_records("no-such-type", [], MappingContext(None, None), mapper_registry)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="two mappers"):
         MapperRegistry([Exploding(), Exploding()])
+
+
+SPACES = st.sampled_from(
+    ["\xa0", "\u2007", "\u3000", "\x0b", "\x0c", "\x1f", "\x85", "\u2028", " ", "\t", "\n"]
+)
+TEXT = st.text(alphabet=st.one_of(st.characters(blacklist_categories=("Cs",)), SPACES))
+
+
+@given(TEXT)
+def test_odd_spaces_become_plain_spaces(text: str) -> None:
+    """Every whitespace character but space, tab, CR and LF becomes a space, in strings at any depth; the
+    rest of the record is untouched."""
+    plain = "".join(" " if c.isspace() and c not in " \t\r\n" else c for c in text)
+    record = {"name": text, "items": [{"lot_number": text}, 3, None], "n": 1.5, "ok": True}
+    assert normalise_whitespace(record) == {
+        "name": plain,
+        "items": [{"lot_number": plain}, 3, None],
+        "n": 1.5,
+        "ok": True,
+    }
