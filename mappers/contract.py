@@ -134,6 +134,79 @@ def field_path(parts: list[str | int] | tuple[str | int, ...]) -> str:
     return out
 
 
+Path = tuple[str, ...]
+"""A field path through objects; ``*`` stands for every item of an array."""
+_SUBSCHEMA_KEYWORDS = (  # 2020-12 applicators other than those format_paths follows
+    "additionalProperties",
+    "patternProperties",
+    "prefixItems",
+    "contains",
+    "dependentSchemas",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+)
+
+
+def format_paths(schema: dict[str, Any], name: str) -> list[Path] | None:
+    """Where the format ``name`` can apply to a record: the paths through ``properties`` and ``items``
+    (with local ``$ref``, ``allOf``/``anyOf``/``oneOf``, ``not`` and ``if``/``then``/``else`` followed).
+    None when it can also apply elsewhere (under another applicator), where no path says where."""
+    defs = schema.get("$defs", {})
+    out: list[Path] = []
+
+    def walk(node: Any, path: Path | None, seen: frozenset[str]) -> bool:
+        """False when the format is reachable where ``path`` cannot follow (``path`` None)."""
+        if not isinstance(node, dict):
+            return True
+        if node.get("format") == name:
+            if path is None:
+                return False
+            out.append(path)
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            key = ref.removeprefix("#/$defs/")
+            if key == ref or key not in defs:
+                return False  # not a local definition: cannot tell what it holds
+            if key not in seen and not walk(defs[key], path, seen | {key}):
+                return False
+        subs: list[tuple[Any, Path | None]] = []
+        for key, sub in (node.get("properties") or {}).items():
+            subs.append((sub, None if path is None else (*path, key)))
+        subs.append((node.get("items"), None if path is None else (*path, "*")))
+        for key in ("allOf", "anyOf", "oneOf"):
+            subs.extend((sub, path) for sub in node.get(key) or ())
+        subs.extend((node.get(key), path) for key in ("not", "if", "then", "else"))
+        for key in _SUBSCHEMA_KEYWORDS:  # followed only to find out whether the format is there
+            value = node.get(key)
+            if isinstance(value, dict) and key in _MAPS:
+                subs.extend((sub, None) for sub in value.values())
+            elif isinstance(value, list):  # prefixItems
+                subs.extend((sub, None) for sub in value)
+            else:
+                subs.append((value, None))
+        return all(walk(sub, where, seen) for sub, where in subs)
+
+    return sorted(set(out)) if walk(schema, (), frozenset()) else None
+
+
+_MAPS = frozenset({"patternProperties", "dependentSchemas"})
+
+
+def values_at(record: Any, path: Path) -> Iterator[Any]:
+    """The values at ``path`` in ``record`` (``*``: each item of an array)."""
+    if not path:
+        yield record
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if isinstance(record, list):
+            for item in record:
+                yield from values_at(item, rest)
+    elif isinstance(record, dict) and head in record:
+        yield from values_at(record[head], rest)
+
+
 class Contract:
     """One record type's compiled contract."""
 
@@ -143,6 +216,14 @@ class Contract:
         self._validator = jsonschema_rs.Draft202012Validator(
             schema, validate_formats=True, formats=format_checkers(), ignore_unknown_formats=False
         )
+        # jsonschema-rs runs every check of a validator given Python formats slower (14 -> 7 us on a
+        # posyandu-balita record); the quick one leaves the contract's own format out, checked here instead
+        self._local_times = format_paths(schema, LOCAL_DATE_TIME)
+        self._quick = (
+            jsonschema_rs.Draft202012Validator(schema, validate_formats=True, ignore_unknown_formats=True)
+            if self._local_times is not None
+            else None
+        )
 
     @classmethod
     def load(cls, record_type: str) -> Contract:
@@ -150,11 +231,27 @@ class Contract:
 
     # ---------------------------------------------------------------------------------------- checking
     def is_valid(self, record: Any) -> bool:
+        """The contract's answer. When the quick validator passes and every value where the contract's own
+        format applies is a valid date-or-local-date-time, the full validator would pass too (it differs
+        only in that format); otherwise the full validator decides."""
+        times = self._local_times
+        if (
+            self._quick is not None
+            and times is not None
+            and self._quick.is_valid(record)
+            and all(
+                is_date_or_local_date_time(value)
+                for path in times
+                for value in values_at(record, path)
+                if isinstance(value, str)
+            )
+        ):
+            return True
         return bool(self._validator.is_valid(record))
 
     def check(self, record: Any, row: int) -> list[RecordIssue]:
         """Every contract error of ``record`` (empty when it is valid), sorted by field."""
-        if self._validator.is_valid(record):
+        if self.is_valid(record):
             return []
         record_id = record.get("record_id") if isinstance(record, dict) else None
         rid = record_id if isinstance(record_id, str) else None

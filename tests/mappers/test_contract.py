@@ -3,20 +3,30 @@ the record's own field paths and message ids, and formats are asserted."""
 
 from __future__ import annotations
 
+import functools
+import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mappers.contract import (
+    LOCAL_DATE_TIME,
     Contract,
     field_path,
     format_checkers,
+    format_paths,
     is_date_or_local_date_time,
     load_schema,
     record_types,
 )
 from tests.mappers.conftest import balita_record
+
+GOLDEN = Path(__file__).parent / "golden"
 
 BROKEN: list[dict[str, Any]] = [
     balita_record(),
@@ -150,3 +160,76 @@ def test_field_path() -> None:
     assert field_path(["immunizations", 1, "vaccine"]) == "immunizations[1].vaccine"
     assert field_path(["tb_symptoms", "fever"]) == "tb_symptoms.fever"
     assert field_path([]) == ""
+
+
+def test_format_paths_follow_applicators_and_refuse_what_they_cannot_place() -> None:
+    fmt = {"type": "string", "format": LOCAL_DATE_TIME}
+    schema = {
+        "allOf": [{"$ref": "#/$defs/visit"}],
+        "properties": {"items": {"items": {"properties": {"at": {"$ref": "#/$defs/t"}}}}},
+        "$defs": {"visit": {"properties": {"visit_date": {"$ref": "#/$defs/t"}}}, "t": fmt},
+    }
+    assert format_paths(schema, LOCAL_DATE_TIME) == [("items", "*", "at"), ("visit_date",)]
+    assert format_paths({"additionalProperties": fmt}, LOCAL_DATE_TIME) is None
+    assert format_paths({"patternProperties": {"^t": fmt}}, LOCAL_DATE_TIME) is None
+    assert format_paths({"properties": {"a": {"$ref": "other.json#/t"}}}, LOCAL_DATE_TIME) is None
+    assert format_paths({"additionalProperties": {"type": "string"}}, LOCAL_DATE_TIME) == []
+
+
+TIMES = st.one_of(
+    st.sampled_from(
+        [
+            "2024-03-12",
+            "2024-02-30",
+            "2024-03-12T09:10",
+            "2024-03-12T25:00",
+            "2024-03-12T09:10:05+08:00",
+            "2024-03-12 09:10",
+            "",
+            "2023-02-29",
+            "2024-02-29T23:59:59.5",
+        ]
+    ),
+    st.text(max_size=20),
+    st.integers(),
+    st.none(),
+)
+
+
+@pytest.mark.parametrize("record_type", record_types())
+@given(data=st.data())
+def test_the_quick_check_agrees_with_the_full_validator(record_type: str, data: st.DataObject) -> None:
+    """Contract.is_valid takes a validator without Python formats and checks the contract's own format
+    itself; it answers as the validator with the format does, on the golden sources with any times."""
+    contract = _contracts(record_type)
+    assert contract._local_times  # the quick path is taken for every contract
+    record = data.draw(st.sampled_from(_sources(record_type)))
+    for path in contract._local_times:
+        if data.draw(st.booleans()):
+            value = data.draw(TIMES)
+            record = {**record}
+            if value is None:
+                record.pop(path[0], None)
+            else:
+                record[path[0]] = value
+    if data.draw(st.booleans()):
+        record = {**record, "birth_date": data.draw(TIMES)}
+    full = jsonschema_rs.Draft202012Validator(
+        contract.schema, validate_formats=True, formats=format_checkers(), ignore_unknown_formats=False
+    )
+    assert contract.is_valid(record) == full.is_valid(record)
+    assert (contract.check(record, 1) == []) == full.is_valid(record)
+
+
+@functools.cache
+def _contracts(record_type: str) -> Contract:
+    return Contract.load(record_type)
+
+
+@functools.cache
+def _sources(record_type: str) -> list[dict[str, Any]]:
+    out = []
+    for path in sorted((GOLDEN / record_type).glob("*.source.json")):
+        data = json.loads(path.read_text("utf-8"))
+        out.extend(data if isinstance(data, list) else [data])
+    return out
