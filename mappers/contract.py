@@ -146,6 +146,7 @@ _SUBSCHEMA_KEYWORDS = (  # 2020-12 applicators other than those format_paths fol
     "unevaluatedProperties",
     "unevaluatedItems",
 )
+_MAPS = frozenset({"patternProperties", "dependentSchemas"})  # of those, the ones that map names to schemas
 
 
 def format_paths(schema: dict[str, Any], name: str) -> list[Path] | None:
@@ -163,17 +164,25 @@ def format_paths(schema: dict[str, Any], name: str) -> list[Path] | None:
             if path is None:
                 return False
             out.append(path)
+        if "$dynamicRef" in node or "$recursiveRef" in node:
+            return False  # resolved at evaluation time: cannot tell what it holds
         ref = node.get("$ref")
         if isinstance(ref, str):
             key = ref.removeprefix("#/$defs/")
             if key == ref or key not in defs:
                 return False  # not a local definition: cannot tell what it holds
-            if key not in seen and not walk(defs[key], path, seen | {key}):
+            if key in seen:
+                return False  # a recursive schema: no finite list of paths
+            if not walk(defs[key], path, seen | {key}):
                 return False
         subs: list[tuple[Any, Path | None]] = []
         for key, sub in (node.get("properties") or {}).items():
             subs.append((sub, None if path is None else (*path, key)))
-        subs.append((node.get("items"), None if path is None else (*path, "*")))
+        items = node.get("items")
+        if isinstance(items, list):  # an array form older drafts have: no one path for its items
+            subs.extend((sub, None) for sub in items)
+        else:
+            subs.append((items, None if path is None else (*path, "*")))
         for key in ("allOf", "anyOf", "oneOf"):
             subs.extend((sub, path) for sub in node.get(key) or ())
         subs.extend((node.get(key), path) for key in ("not", "if", "then", "else"))
@@ -188,9 +197,6 @@ def format_paths(schema: dict[str, Any], name: str) -> list[Path] | None:
         return all(walk(sub, where, seen) for sub, where in subs)
 
     return sorted(set(out)) if walk(schema, (), frozenset()) else None
-
-
-_MAPS = frozenset({"patternProperties", "dependentSchemas"})
 
 
 def values_at(record: Any, path: Path) -> Iterator[Any]:

@@ -173,6 +173,13 @@ def test_format_paths_follow_applicators_and_refuse_what_they_cannot_place() -> 
     assert format_paths({"additionalProperties": fmt}, LOCAL_DATE_TIME) is None
     assert format_paths({"patternProperties": {"^t": fmt}}, LOCAL_DATE_TIME) is None
     assert format_paths({"properties": {"a": {"$ref": "other.json#/t"}}}, LOCAL_DATE_TIME) is None
+    assert format_paths({"items": [fmt]}, LOCAL_DATE_TIME) is None
+    tree = {
+        "$ref": "#/$defs/node",
+        "$defs": {"node": {"properties": {"kids": {"items": {"$ref": "#/$defs/node"}}}}},
+    }
+    assert format_paths(tree, LOCAL_DATE_TIME) is None  # recursive: no finite list of paths
+    assert format_paths({"properties": {"a": {"$dynamicRef": "#t"}}}, LOCAL_DATE_TIME) is None
     assert format_paths({"additionalProperties": {"type": "string"}}, LOCAL_DATE_TIME) == []
 
 
