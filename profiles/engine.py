@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from profiles.issues import Issue
+from profiles.memo import Memo
 from terminology.urls import ILP_PROFILE_BASE
 
 EXT_BASE = ILP_PROFILE_BASE  # the project's own extensions on profiles (message-id, satusehat-rule, …)
@@ -30,6 +31,8 @@ EXT_RULE = EXT_BASE + "satusehat-rule"
 EXT_IMPLEMENTATION = EXT_BASE + "constraint-implementation"
 
 Node = tuple[Any, str]  # a JSON value and its FHIRPath
+Members = Memo[tuple[str | None, str], bool]
+"""One value set's membership answers, keyed by (system, code)."""
 
 
 class Bindings(Protocol):
@@ -40,25 +43,6 @@ class Bindings(Protocol):
     def in_valueset(self, url: str, system: str | None, code: str) -> bool: ...
 
 
-class Members(dict[tuple[str | None, str], bool]):
-    """One value set's membership answers, read as a dict keyed by (system, code): a hit is one C-level
-    lookup, a miss asks the :class:`Bindings`. Bounded: cleared when it grows past ``limit``."""
-
-    __slots__ = ("inner", "limit", "url")
-
-    def __init__(self, inner: Bindings, url: str, limit: int) -> None:
-        super().__init__()
-        self.inner = inner
-        self.url = url
-        self.limit = limit
-
-    def __missing__(self, key: tuple[str | None, str]) -> bool:
-        if len(self) >= self.limit:
-            self.clear()
-        member = self[key] = self.inner.in_valueset(self.url, key[0], key[1])
-        return member
-
-
 class MemoBindings:
     """Remembers the answers of a :class:`Bindings` (they depend only on the value set, system and code;
     the code tables are immutable while the server runs). Bounded: cleared when it grows past ``limit``."""
@@ -67,14 +51,15 @@ class MemoBindings:
         self.inner = inner
         self.limit = limit
         self._known: dict[str, bool] = {}
-        self._member: dict[tuple[str, str | None, str], bool] = {}
         self._members: dict[str, Members] = {}
 
     def members(self, url: str) -> Members:
-        """The membership answers of one value set, for generated code (:func:`bound`)."""
+        """The membership answers of one value set, keyed by (system, code): what :meth:`in_valueset` reads,
+        and generated code through :func:`bound`."""
         found = self._members.get(url)
         if found is None:
-            found = self._members[url] = Members(self.inner, url, self.limit)
+            inner = self.inner
+            found = self._members[url] = Memo(lambda key: inner.in_valueset(url, key[0], key[1]), self.limit)
         return found
 
     def knows_valueset(self, url: str) -> bool:
@@ -84,13 +69,7 @@ class MemoBindings:
         return known
 
     def in_valueset(self, url: str, system: str | None, code: str) -> bool:
-        key = (url, system, code)
-        member = self._member.get(key)
-        if member is None:
-            if len(self._member) >= self.limit:
-                self._member.clear()
-            member = self._member[key] = self.inner.in_valueset(url, system, code)
-        return member
+        return self.members(url)[(system, code)]
 
 
 def reference_type(ref: str) -> str:

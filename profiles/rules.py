@@ -9,20 +9,19 @@ message id*; this module only says *how*. Each rule returns ``[(path, message)]`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from profiles.engine import RuleFn
 from profiles.issues import items
+from profiles.memo import Memo
 
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
 NIK_IBU_SYSTEM = "https://fhir.kemkes.go.id/id/nik-ibu"
 _PERSON_SYSTEMS = frozenset({NIK_SYSTEM, NIK_IBU_SYSTEM})
 _IBU_SYSTEM = frozenset({NIK_IBU_SYSTEM})
 ENCOUNTER_FLOW = ("planned", "arrived", "triaged", "in-progress", "onleave", "finished")
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 class RuleServices(Protocol):
@@ -33,26 +32,6 @@ class RuleServices(Protocol):
     def area_exists(self, code: str) -> bool: ...
 
     def units_for(self, system: str, code: str) -> frozenset[str] | None: ...
-
-
-class Memo(dict[K, V]):
-    """A bounded memo of a pure function of one hashable key, read as a dict: a hit is one C-level lookup
-    (``memo[key]``, no Python call), a miss calls the function (``__missing__``). Cleared when it grows
-    past ``limit``. Each rule that asks :class:`RuleServices` keeps one (the answers come from tables that
-    do not change while the server runs)."""
-
-    __slots__ = ("fn", "limit")
-
-    def __init__(self, fn: Callable[[K], V], limit: int = 100_000) -> None:
-        super().__init__()
-        self.fn = fn
-        self.limit = limit
-
-    def __missing__(self, key: K) -> V:
-        if len(self) >= self.limit:
-            self.clear()
-        value = self[key] = self.fn(key)
-        return value
 
 
 def parse_instant(text: str) -> datetime | None:
