@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
+from gateway import fhir_json
 from gateway.context import FhirContext
 from gateway.errors import Category, GatewayError
 from gateway.store.base import ResourceStore
 from profiles.issues import SEVERITY_ORDER, Issue
-from profiles.validator import ValidationResult, Validator
+from profiles.validator import Validator
 
 
 class ValidationMode(StrEnum):
@@ -36,7 +37,13 @@ async def validate(
 ) -> list[Issue]:
     """All issues of ``resource``, including references that resolve neither in it nor in the store.
     ``known`` remembers which ``(type, id)`` the store holds, across calls (an ingest run passes one)."""
-    result: ValidationResult = validator.validate(resource, profiles=profiles, defaults=defaults, where=where)
+    try:
+        result = validator.validate(resource, profiles=profiles, defaults=defaults, where=where)
+    except ValueError:  # jsonschema-rs takes JSON's own types only: validate the plain copy
+        if not fhir_json.has_precise(resource):
+            raise
+        copy = fhir_json.plain(resource)
+        result = validator.validate(copy, profiles=profiles, defaults=defaults, where=where)
     issues = list(result.issues)
     checked = known if known is not None else {}
     for ref in result.external:

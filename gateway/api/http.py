@@ -7,10 +7,10 @@ in full.
 
 from __future__ import annotations
 
-import orjson
 from fastapi import Request
 from fastapi.responses import Response
 
+from gateway import fhir_json
 from gateway.context import FhirContext
 from gateway.errors import Category, fail
 from gateway.interactions.common import FhirResult, Prefer
@@ -102,7 +102,7 @@ def _too_large(limit: int) -> Exception:
 
 def respond(result: FhirResult, media_type: str) -> Response:
     body = result.body
-    content = orjson.dumps(body) if isinstance(body, dict) else body or b""
+    content = fhir_json.dumps(body) if isinstance(body, dict) else body or b""
     if result.status in (204, 304) or body is None:
         return Response(status_code=result.status, headers=result.headers)
     return Response(

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from gateway import fhir_json
 from gateway.search.values import format_instant, now_us
 from gateway.store.base import StoredResource
 
@@ -57,4 +58,4 @@ def paging_links(
 
 
 def dumps(bundle: dict[str, Any]) -> bytes:
-    return orjson.dumps(bundle)
+    return fhir_json.dumps(bundle)

@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from gateway import fhir_json
 from gateway.errors import Category, Issue, fail, operation_outcome
 from gateway.store.base import StoredResource
 
@@ -89,7 +90,7 @@ def parse_json(body: bytes) -> Any:
             code="structure",
         )
     try:
-        return orjson.loads(body)
+        return fhir_json.loads(body)
     except orjson.JSONDecodeError as exc:
         raise fail(
             Category.INVALID, "ILP-1100", f"The request body is not valid JSON: {exc}", code="structure"

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-import orjson
-
+from gateway import fhir_json
 from gateway.search.query import SearchQuery
 from gateway.search.values import format_instant
 
@@ -46,7 +45,7 @@ class StoredResource:
     def resource(self) -> dict[str, Any]:
         if self.body is None:
             raise ValueError(f"{self.reference} version {self.version} is a deletion")
-        data: dict[str, Any] = orjson.loads(self.body)
+        data: dict[str, Any] = fhir_json.loads(self.body)
         return data
 
 

@@ -25,8 +25,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
-
+from gateway import fhir_json
 from gateway.errors import Category, fail
 from gateway.search.query import SearchQuery
 from gateway.search.registry import IndexRows, SearchRegistry
@@ -567,7 +566,7 @@ class _Tx:
         meta["lastUpdated"] = format_instant(now)
         doc = {"resourceType": resource_type, "id": resource_id, "meta": meta}
         doc.update((k, v) for k, v in resource.items() if k not in doc)
-        body = orjson.dumps(doc)
+        body = fhir_json.dumps(doc)
         rid = None if version == 1 else self._rid(resource_type, resource_id)  # 1: no row (WriteTx.put)
         if rid is None:
             rid = store._next_rid

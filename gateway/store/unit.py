@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from gateway import fhir_json
 from gateway.errors import Category, fail
 from gateway.search.query import SearchQuery
 from gateway.store.base import EntryResult, WriteEntry, WriteTx
@@ -260,7 +261,7 @@ def holders(resource: dict[str, Any]) -> list[dict[str, Any]]:
                 if item.__class__ is dict and item.get("reference").__class__ is str:
                     found.append(item)
     try:
-        if "contained" not in resource and orjson.dumps(resource).count(_REFERENCE_KEY) == len(found):
+        if "contained" not in resource and fhir_json.dumps(resource).count(_REFERENCE_KEY) == len(found):
             return found
     except orjson.JSONEncodeError:
         pass  # not JSON-serialisable (put() will say so): the walk decides

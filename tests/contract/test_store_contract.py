@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from gateway import fhir_json
 from gateway.context import FhirContext
 from gateway.errors import GatewayError
+from gateway.fhir_json import PreciseDecimal
 from gateway.search.query import SearchQuery
 from gateway.store.base import EntryResult, ResourceStore, StoredResource, WriteEntry
 from tests.conftest import NIK, observation, patient
@@ -59,6 +61,20 @@ async def test_create_assigns_id_version_and_meta(store: ResourceStore) -> None:
     assert list(body)[:3] == ["resourceType", "id", "meta"]
     again = await store.read("Patient", s.id)
     assert again is not None and again.body == s.body
+
+
+async def test_a_decimal_keeps_its_text(store: ResourceStore, q: Q) -> None:
+    """A decimal's precision is data (https://hl7.org/fhir/R4/datatypes.html#decimal): the store writes and
+    reads ``12.50`` as written, and indexes it as the number 12.5."""
+    text = (
+        b'{"resourceType":"Observation","status":"final","code":{"text":"w"},"valueQuantity":{"value":12.50}}'
+    )
+    s = stored(await create(store, fhir_json.loads(text)))
+    again = await store.read("Observation", s.id)
+    assert again is not None and again.body is not None and b'"valueQuantity":{"value":12.50}' in again.body
+    value = again.resource()["valueQuantity"]["value"]
+    assert isinstance(value, PreciseDecimal) and value.text == "12.50"
+    assert await ids(store, q("Observation", [("value-quantity", "12.5")])) == [s.id]
 
 
 async def test_update_versions_and_history(store: ResourceStore) -> None:
