@@ -13,13 +13,19 @@ Added checks the schema cannot express:
 * for the same reason, every complex value is a JSON object at any depth: the official schema lets
   ``"subject": "Patient/1"``, ``"code": 5`` or ``"period": null`` through. Each complex definition gets
   ``"type": "object"`` (``null`` stays allowed as an item of a primitive's ``_element`` array, where the
-  JSON format puts it: https://hl7.org/fhir/R4/json.html#primitive).
+  JSON format puts it: https://hl7.org/fhir/R4/json.html#primitive);
+* the minimum cardinality of primitive and choice elements: the official schema's ``required`` lists only
+  complex elements, because a primitive may be present as its value (``status``) or as its extensions
+  alone (``_status``, https://hl7.org/fhir/R4/json.html#primitive). So an Observation without ``status``,
+  an Immunization without ``occurrence[x]`` or an Extension without ``url`` passed. Each definition gets,
+  per element of ``min`` ≥ 1 (from the StructureDefinitions, ``elements.json``) that its ``required``
+  leaves out, an ``anyOf`` of the JSON properties that make the element present (:func:`_required_rules`).
 """
 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from typing import Any
 
@@ -37,6 +43,7 @@ SHALLOW_RESOURCE = {
 }
 SHAPES = "_ilp_shapes"  # the definition holding the shape rules of a type's schema
 _SHAPES_PATH = ["definitions", SHAPES]
+_CARDINALITY = "allOf"  # where a definition's added minimum-cardinality rules go (no R4 definition has one)
 _NESTING = frozenset({"Bundle", "Parameters"})  # types whose validation recurses into nested resources
 PRIMITIVES = frozenset(
     {
@@ -108,6 +115,11 @@ class StructureValidator:
         self.resource_types = frozenset(raw["discriminator"]["mapping"])
         self._validators: dict[str, jsonschema_rs.Draft6Validator] = {}
         self._watch = _watched_keys(defs)
+        self._required = _required_rules(defs, self._definitions)
+        # the JSON properties of a minimum-cardinality rule → the element's name, for its issue
+        self._required_names = {
+            tuple(names): element for rules in self._required.values() for names, element in rules
+        }
 
     def r4_schema(self, resource_type: str) -> dict[str, Any]:
         """The official R4 JSON schema of one resource type: its definition and every definition reachable
@@ -132,7 +144,10 @@ class StructureValidator:
         objects (:func:`_objects_typed`) and the shape rules added as a definition of their own
         (``SHAPES``), so one ``is_valid`` call answers for all of it."""
         schema = self.r4_schema(resource_type)
-        definitions = {k: _objects_typed(v) for k, v in schema["definitions"].items()}
+        definitions = {
+            k: _with_required(_objects_typed(v), self._required.get(k, ()))
+            for k, v in schema["definitions"].items()
+        }
         definitions[SHAPES] = _shape_schema(self._watch.get(resource_type, {}))
         return {
             "allOf": [{"$ref": schema["$ref"]}, {"$ref": f"#/definitions/{SHAPES}"}],
@@ -215,7 +230,7 @@ class StructureValidator:
             for err in validator.iter_errors(resource):
                 if err.schema_path[:2] == _SHAPES_PATH:
                     continue
-                issue = _schema_issue(base, err)
+                issue = self._missing(base, err) or _schema_issue(base, err)
                 if issue.expression in r5 and isinstance(err.kind, jsonschema_rs.ValidationErrorKind.Type):
                     continue  # an R5 array where R4 has one object: ILP-4003 says so
                 issues.append(issue)
@@ -256,6 +271,28 @@ class StructureValidator:
             if isinstance(response, dict) and "outcome" in response:
                 issues.extend(self.validate(response["outcome"], f"{base}.entry[{i}].response.outcome"))
 
+    def _missing(self, base: str, err: jsonschema_rs.ValidationError) -> Issue | None:
+        """The issue of a minimum-cardinality rule's error (an ``anyOf`` of ``required``), else None."""
+        path = err.schema_path
+        if len(path) < 3 or path[-1] != "anyOf" or path[-3] != _CARDINALITY:
+            return None
+        kind = err.kind
+        if not isinstance(kind, jsonschema_rs.ValidationErrorKind.AnyOf):
+            return None
+        names = tuple(
+            str(e.kind.property).strip('"')
+            for branch in kind.context
+            for e in branch
+            if isinstance(e.kind, jsonschema_rs.ValidationErrorKind.Required)
+        )
+        element = self._required_names.get(names)
+        if element is None:
+            return None
+        at = fhir_path(base, list(err.instance_path))
+        stem = element.removesuffix("[x]")
+        text = f"{at}.{element} is required (min 1): none of {', '.join(names)} is present"
+        return Issue("error", "required", "ILP-4001", text, (f"{at}.{stem}",))
+
     @staticmethod
     def _shapes(
         watch: dict[str, str | None], resource: dict[str, Any], base: str, issues: list[Issue]
@@ -288,6 +325,66 @@ def _objects_typed(definition: dict[str, Any]) -> dict[str, Any]:
         if name.startswith("_") and isinstance(prop, dict) and "items" in prop:
             properties[name] = {**prop, "items": {"anyOf": [{"type": "null"}, prop["items"]]}}
     return {**definition, "type": "object", "properties": properties}
+
+
+def _with_required(definition: Any, rules: Iterable[tuple[list[str], str]]) -> Any:
+    """``definition`` with its minimum-cardinality rules (:func:`_required_rules`) in ``allOf``: one
+    ``anyOf`` of ``required`` per element."""
+    added = [{"anyOf": [{"required": [name]} for name in names]} for names, _ in rules]
+    if not added:
+        return definition
+    return {**definition, _CARDINALITY: [*definition.get(_CARDINALITY, ()), *added]}
+
+
+def _required_rules(
+    defs: R4Definitions, definitions: dict[str, Any]
+) -> dict[str, list[tuple[list[str], str]]]:
+    """Per schema definition, its elements of ``min`` ≥ 1 that its ``required`` leaves out
+    (https://hl7.org/fhir/R4/elementdefinition-definitions.html#ElementDefinition.min): each as the JSON
+    properties any one of which makes it present, and the element's name (``status``, ``value[x]``).
+
+    A primitive is present as ``name`` or ``_name``; a choice as any of its variants (``valueQuantity``,
+    ``valueString``, ``_valueString``, …). A definition's element path comes from a walk of the schema from
+    each type's own definition: ``Bundle_Request`` is ``Bundle.entry.request``."""
+    paths: dict[str, tuple[str, str]] = {name: (name, name) for name in definitions if name in defs.types}
+    todo = list(paths)
+    while todo:
+        name = todo.pop(0)
+        type_name, path = paths[name]
+        for key, prop in definitions[name].get("properties", {}).items():
+            target = _ref_target(prop)
+            if target is not None and "_" in target and target not in paths:  # a BackboneElement's definition
+                paths[target] = (type_name, f"{path}.{key}")
+                todo.append(target)
+    out: dict[str, list[tuple[list[str], str]]] = {}
+    for name, (type_name, path) in paths.items():
+        definition = definitions[name]
+        properties = definition.get("properties")
+        if not isinstance(properties, dict):
+            continue
+        required = set(definition.get("required", ()))
+        prefix = f"{path}."
+        for element_path, element in defs.types[type_name].elements.items():
+            element_name = element_path.removeprefix(prefix)
+            if element.min < 1 or not element_path.startswith(prefix) or "." in element_name:
+                continue
+            if element.is_choice:
+                stem = element_name[:-3]
+                keys = [stem + t[0].upper() + t[1:] for t in element.types]
+            else:
+                keys = [element_name]
+            names = [k for k in keys if k in properties] + [f"_{k}" for k in keys if f"_{k}" in properties]
+            if names and not required.intersection(names):
+                out.setdefault(name, []).append((names, element_name))
+    return out
+
+
+def _ref_target(prop: Any) -> str | None:
+    """The definition a property refers to, itself or as its array's items."""
+    if not isinstance(prop, dict):
+        return None
+    ref = prop.get("$ref") or (prop.get("items") or {}).get("$ref")
+    return ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None
 
 
 def _shape_schema(watch: dict[str, str | None]) -> dict[str, Any]:

@@ -186,7 +186,8 @@ async def test_batch_entries_stand_alone(client: httpx.AsyncClient) -> None:
     assert outcome_codes(out["entry"][1]["response"]["outcome"]) == ["ILP-1001"]
     invalid = out["entry"][2]["response"]["outcome"]["issue"]
     assert [(i["details"]["coding"][0]["code"], i["expression"]) for i in invalid] == [
-        ("ILP-4001", ["Bundle.entry[2].resource.code"])
+        ("ILP-4001", ["Bundle.entry[2].resource.code"]),
+        ("ILP-4001", ["Bundle.entry[2].resource.status"]),  # a primitive of min 1 (structure stage)
     ]
     failed = out["entry"][3]["response"]["outcome"]["issue"][0]
     assert failed["details"]["coding"][0]["code"] == "ILP-4503"  # batch entries cannot reference each other

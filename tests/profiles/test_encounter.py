@@ -16,7 +16,12 @@ DEFAULT_EXAMPLE = FINISHED
 
 CASES: list[Case] = [
     case("Encounter.identifier:min", {"identifier": DROP}, ("ILP-4101", "Encounter.identifier", 10117)),
-    case("Encounter.status:min", {"status": DROP}, ("ILP-4101", "Encounter.status", None)),
+    case(
+        "Encounter.status:min",
+        {"status": DROP},
+        ("ILP-4101", "Encounter.status", None),
+        ("ILP-4001", "Encounter.status", None),
+    ),
     case("Encounter.subject:min", {"subject": DROP}, ("ILP-4101", "Encounter.subject", 10118)),
     case(
         "Encounter.subject:target",

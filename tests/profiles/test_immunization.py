@@ -18,7 +18,12 @@ V = "Immunization.vaccineCode.coding"
 DEFAULT_EXAMPLE = GIVEN
 
 CASES: list[Case] = [
-    case("Immunization.status:min", {"status": DROP}, ("ILP-4101", "Immunization.status", None)),
+    case(
+        "Immunization.status:min",
+        {"status": DROP},
+        ("ILP-4101", "Immunization.status", None),
+        ("ILP-4001", "Immunization.status", None),
+    ),
     case(
         "Immunization.vaccineCode.coding:kfa:min",
         {"vaccineCode.coding[1]": DROP, "vaccineCode.coding[0]": DROP},
@@ -63,6 +68,7 @@ CASES: list[Case] = [
         "Immunization.occurrence[x]:min",
         {"occurrenceDateTime": DROP},
         ("ILP-4101", "Immunization.occurrence[x]", 10156),
+        ("ILP-4001", "Immunization.occurrence", None),
     ),
     case("Immunization.recorded:min", {"recorded": DROP}, ("ILP-4101", "Immunization.recorded", 10451)),
     case(
@@ -113,6 +119,7 @@ CASES: list[Case] = [
         "Immunization.protocolApplied.doseNumber[x]:min",
         {"protocolApplied[0]": {"series": "Imunisasi Dasar"}},
         ("ILP-4101", "Immunization.protocolApplied[0].doseNumber[x]", 10456),
+        ("ILP-4001", "Immunization.protocolApplied[0].doseNumber", None),
     ),
     case(
         "Immunization.protocolApplied.doseNumber[x]:type",

@@ -14,8 +14,15 @@ MR = "MeasureReport"
 DEFAULT_EXAMPLE = DESA
 
 CASES: list[Case] = [
-    case(f"{MR}.status:min", {"status": DROP}, ("ILP-4101", f"{MR}.status", None)),
-    case(f"{MR}.type:min", {"type": DROP}, ("ILP-4101", f"{MR}.type", None)),
+    case(
+        f"{MR}.status:min",
+        {"status": DROP},
+        ("ILP-4101", f"{MR}.status", None),
+        ("ILP-4001", f"{MR}.status", None),
+    ),
+    case(
+        f"{MR}.type:min", {"type": DROP}, ("ILP-4101", f"{MR}.type", None), ("ILP-4001", f"{MR}.type", None)
+    ),
     case(f"{MR}.subject:min", {"subject": DROP}, ("ILP-4101", f"{MR}.subject", None)),
     case(
         f"{MR}.subject:target",

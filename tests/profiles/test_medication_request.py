@@ -16,12 +16,23 @@ M = "MedicationRequest.medicationCodeableConcept.coding"
 DEFAULT_EXAMPLE = KFA_CODED
 
 CASES: list[Case] = [
-    case("MedicationRequest.status:min", {"status": DROP}, ("ILP-4101", "MedicationRequest.status", None)),
-    case("MedicationRequest.intent:min", {"intent": DROP}, ("ILP-4101", "MedicationRequest.intent", None)),
+    case(
+        "MedicationRequest.status:min",
+        {"status": DROP},
+        ("ILP-4101", "MedicationRequest.status", None),
+        ("ILP-4001", "MedicationRequest.status", None),
+    ),
+    case(
+        "MedicationRequest.intent:min",
+        {"intent": DROP},
+        ("ILP-4101", "MedicationRequest.intent", None),
+        ("ILP-4001", "MedicationRequest.intent", None),
+    ),
     case(
         "MedicationRequest.medication[x]:min",
         {"medicationCodeableConcept": DROP},
         ("ILP-4101", "MedicationRequest.medication[x]", None),
+        ("ILP-4001", "MedicationRequest.medication", None),
     ),
     case(
         "MedicationRequest.medication[x]:target",

@@ -13,7 +13,12 @@ WEIGHT = "valid-berat-badan-balita.json"
 DEFAULT_EXAMPLE = WEIGHT
 
 CASES: list[Case] = [
-    case("Observation.status:min", {"status": DROP}, ("ILP-4101", "Observation.status", None)),
+    case(
+        "Observation.status:min",
+        {"status": DROP},
+        ("ILP-4101", "Observation.status", None),
+        ("ILP-4001", "Observation.status", None),
+    ),
     case("Observation.category:min", {"category": DROP}, ("ILP-4101", "Observation.category", None)),
     # Observation.code is also required by the R4 schema: the structure stage reports it too (ILP-4001)
     case(

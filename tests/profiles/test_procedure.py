@@ -15,7 +15,12 @@ KPTL_ONLY = {"coding": [{"system": "http://terminology.kemkes.go.id/CodeSystem/k
 DEFAULT_EXAMPLE = IUD
 
 CASES: list[Case] = [
-    case("Procedure.status:min", {"status": DROP}, ("ILP-4101", "Procedure.status", None)),
+    case(
+        "Procedure.status:min",
+        {"status": DROP},
+        ("ILP-4101", "Procedure.status", None),
+        ("ILP-4001", "Procedure.status", None),
+    ),
     case("Procedure.code:min", {"code": DROP}, ("ILP-4101", "Procedure.code", None)),
     case(
         "Procedure.code.coding:min",

@@ -20,7 +20,12 @@ CASES: list[Case] = [
         {"questionnaire": "https://ilp-gateway.example.id/fhir/Questionnaire/srq-20"},
         ("ILP-4339", f"{Q}.questionnaire", 10169),
     ),
-    case(f"{Q}.status:min", {"status": DROP}, ("ILP-4101", f"{Q}.status", None)),
+    case(
+        f"{Q}.status:min",
+        {"status": DROP},
+        ("ILP-4101", f"{Q}.status", None),
+        ("ILP-4001", f"{Q}.status", None),
+    ),
     case(f"{Q}.subject:min", {"subject": DROP}, ("ILP-4101", f"{Q}.subject", None)),
     case(
         f"{Q}.subject:target",

@@ -14,8 +14,18 @@ HYPERTENSION = "valid-rujukan-rs-hipertensi.json"  # reasonCode only
 DEFAULT_EXAMPLE = STUNTING
 
 CASES: list[Case] = [
-    case("ServiceRequest.status:min", {"status": DROP}, ("ILP-4101", "ServiceRequest.status", None)),
-    case("ServiceRequest.intent:min", {"intent": DROP}, ("ILP-4101", "ServiceRequest.intent", None)),
+    case(
+        "ServiceRequest.status:min",
+        {"status": DROP},
+        ("ILP-4101", "ServiceRequest.status", None),
+        ("ILP-4001", "ServiceRequest.status", None),
+    ),
+    case(
+        "ServiceRequest.intent:min",
+        {"intent": DROP},
+        ("ILP-4101", "ServiceRequest.intent", None),
+        ("ILP-4001", "ServiceRequest.intent", None),
+    ),
     case("ServiceRequest.code:min", {"code": DROP}, ("ILP-4101", "ServiceRequest.code", None)),
     case(
         "ServiceRequest.subject:target",

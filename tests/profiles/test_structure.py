@@ -99,3 +99,78 @@ def test_null_keeps_its_place_in_a_primitive_extension_array(structure: Structur
             "'anyOf' keyword",
         )
     ]
+
+
+DAR = {
+    "extension": [
+        {"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}
+    ]
+}
+
+
+def test_a_primitive_or_choice_of_min_1_is_required(structure: StructureValidator) -> None:
+    """The R4 schema's ``required`` lists complex elements only; the structure stage adds the primitives and
+    choices of ``min`` 1 at any depth, each present as its value or as its extensions alone
+    (https://hl7.org/fhir/R4/json.html#primitive)."""
+    obs = {"resourceType": "Observation", "code": {"text": "x"}}
+    assert _issues(structure, obs) == [
+        (
+            "ILP-4001",
+            ("Observation.status",),
+            "Observation.status is required (min 1): none of status, _status is present",
+        )
+    ]
+    assert _issues(structure, {**obs, "status": "final"}) == []
+    assert _issues(structure, {**obs, "_status": DAR}) == []  # extensions alone: present
+    imm = {"resourceType": "Immunization", "status": "completed", "vaccineCode": {"text": "x"}}
+    imm["patient"] = {"reference": "Patient/1"}
+    assert _issues(structure, imm) == [
+        (
+            "ILP-4001",
+            ("Immunization.occurrence",),  # FHIRPath names a choice by its stem
+            "Immunization.occurrence[x] is required (min 1): none of occurrenceDateTime, occurrenceString, "
+            "_occurrenceDateTime, _occurrenceString is present",
+        )
+    ]
+    assert _issues(structure, {**imm, "occurrenceString": "2024"}) == []
+    nested = {
+        "resourceType": "Patient",
+        "link": [{"other": {"reference": "Patient/2"}}],  # a BackboneElement: Patient.link.type
+        "name": [{"extension": [{"valueString": "y"}]}],  # a datatype: Extension.url
+        "text": {"div": '<div xmlns="http://www.w3.org/1999/xhtml">x</div>'},  # Narrative.status
+    }
+    assert sorted(e for _, e, _ in _issues(structure, nested)) == [
+        ("Patient.link[0].type",),
+        ("Patient.name[0].extension[0].url",),
+        ("Patient.text.status",),
+    ]
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": obs, "request": {"url": "Observation"}}]}
+    assert sorted(e for _, e, _ in _issues(structure, bundle)) == [
+        ("Bundle.entry[0].request.method",),
+        ("Bundle.entry[0].resource.status",),
+        ("Bundle.type",),
+    ]
+
+
+def test_every_element_of_min_1_is_checked(structure: StructureValidator) -> None:
+    """Every element of ``min`` ≥ 1 in the R4 StructureDefinitions, in every resource and datatype, is either
+    in its schema definition's ``required`` or has a rule: with all of them absent from an otherwise empty
+    object, the stage reports each one."""
+    defs = R4Definitions.load()
+    checked = {"Observation": {"status"}, "Bundle": {"type"}, "Extension": {"url"}}
+    for type_name, names in checked.items():
+        elements = defs.types[type_name].elements
+        min_1 = {p.split(".", 1)[1] for p, e in elements.items() if p.count(".") == 1 and e.min >= 1}
+        assert names <= min_1
+    missing_everywhere = 0
+    for type_name in sorted(defs.resource_types & structure.resource_types):
+        elements = defs.types[type_name].elements
+        want = {
+            f"{type_name}.{p.split('.', 1)[1].removesuffix('[x]')}"
+            for p, e in elements.items()
+            if p.count(".") == 1 and e.min >= 1
+        }
+        got = {e[0] for _, e, _ in _issues(structure, {"resourceType": type_name}) if e}
+        assert want <= got, (type_name, sorted(want - got))
+        missing_everywhere += len(want)
+    assert missing_everywhere > 300  # the check ran over the whole R4 spec, not an empty list
