@@ -14,6 +14,14 @@ Added checks the schema cannot express:
   ``"subject": "Patient/1"``, ``"code": 5`` or ``"period": null`` through. Each complex definition gets
   ``"type": "object"`` (``null`` stays allowed as an item of a primitive's ``_element`` array, where the
   JSON format puts it: https://hl7.org/fhir/R4/json.html#primitive);
+* the R4 primitive types the official schema cannot check (https://hl7.org/fhir/R4/datatypes.html#primitive):
+  ``integer``, ``positiveInt`` and ``unsignedInt`` are ``"type": "number"`` with a regex, which JSON Schema
+  ignores on a number, so ``1.5``, ``0`` for a positiveInt, ``-1`` for an unsignedInt or 2^31 passed (as
+  definitions and as the choice variants the schema writes out in place, ``valueInteger``); ``xhtml`` has an
+  empty definition, so ``"div": 5`` passed; ``base64Binary``'s definition lacks the regex its written-out
+  variants have. :data:`PRIMITIVE_DEFINITIONS` replaces them (:func:`_with_r4_primitives`): JSON integers
+  in the 32-bit range the spec gives, a string whose root element is a ``div``
+  (https://hl7.org/fhir/R4/narrative.html#xhtml), and base64 text;
 * the minimum cardinality of primitive and choice elements: the official schema's ``required`` lists only
   complex elements, because a primitive may be present as its value (``status``) or as its extensions
   alone (``_status``, https://hl7.org/fhir/R4/json.html#primitive). So an Observation without ``status``,
@@ -45,6 +53,14 @@ SHAPES = "_ilp_shapes"  # the definition holding the shape rules of a type's sch
 _SHAPES_PATH = ["definitions", SHAPES]
 _CARDINALITY = "allOf"  # where a definition's added minimum-cardinality rules go (no R4 definition has one)
 _NESTING = frozenset({"Bundle", "Parameters"})  # types whose validation recurses into nested resources
+_INT32_MAX = 2**31 - 1
+PRIMITIVE_DEFINITIONS: dict[str, dict[str, Any]] = {
+    "integer": {"type": "integer", "minimum": -(2**31), "maximum": _INT32_MAX},
+    "positiveInt": {"type": "integer", "minimum": 1, "maximum": _INT32_MAX},
+    "unsignedInt": {"type": "integer", "minimum": 0, "maximum": _INT32_MAX},
+    "xhtml": {"type": "string", "pattern": r"^\s*<div[\s>]"},
+    "base64Binary": {"type": "string", "pattern": r"^(\s*([0-9a-zA-Z\+/=]){4}\s*)+$"},
+}
 PRIMITIVES = frozenset(
     {
         *("boolean", "integer", "string", "decimal", "uri", "url", "canonical", "base64Binary", "instant"),
@@ -110,7 +126,7 @@ class StructureValidator:
                 (resources.files("profiles") / "data" / "r4" / "fhir.schema.json.gz").read_bytes()
             )
         )
-        self._definitions: dict[str, Any] = dict(raw["definitions"])
+        self._definitions: dict[str, Any] = _with_r4_primitives(raw["definitions"])
         self._definitions["ResourceList"] = SHALLOW_RESOURCE
         self.resource_types = frozenset(raw["discriminator"]["mapping"])
         self._validators: dict[str, jsonschema_rs.Draft6Validator] = {}
@@ -325,6 +341,37 @@ def _objects_typed(definition: dict[str, Any]) -> dict[str, Any]:
         if name.startswith("_") and isinstance(prop, dict) and "items" in prop:
             properties[name] = {**prop, "items": {"anyOf": [{"type": "null"}, prop["items"]]}}
     return {**definition, "type": "object", "properties": properties}
+
+
+def _with_r4_primitives(definitions: dict[str, Any]) -> dict[str, Any]:
+    """The official definitions with :data:`PRIMITIVE_DEFINITIONS` in place of theirs, also where the schema
+    writes a number primitive out in place (a choice variant such as ``valueInteger``, recognised by its
+    type's own regex)."""
+    written_out = {
+        (definitions[name].get("type"), definitions[name].get("pattern")): name
+        for name in PRIMITIVE_DEFINITIONS
+        if definitions[name].get("type") == "number"
+    }
+
+    def fixed(prop: Any) -> Any:
+        if not isinstance(prop, dict) or "$ref" in prop:
+            return prop
+        if isinstance(prop.get("items"), dict):
+            return {**prop, "items": fixed(prop["items"])}
+        name = written_out.get((prop.get("type"), prop.get("pattern")))
+        if name is None:
+            return prop
+        rest = {k: v for k, v in prop.items() if k not in ("type", "pattern")}
+        return {**rest, **PRIMITIVE_DEFINITIONS[name]}
+
+    out: dict[str, Any] = {}
+    for name, definition in definitions.items():
+        properties = definition.get("properties") if isinstance(definition, dict) else None
+        if isinstance(properties, dict):
+            definition = {**definition, "properties": {k: fixed(v) for k, v in properties.items()}}
+        out[name] = definition
+    out.update(PRIMITIVE_DEFINITIONS)
+    return out
 
 
 def _with_required(definition: Any, rules: Iterable[tuple[list[str], str]]) -> Any:

@@ -174,3 +174,55 @@ def test_every_element_of_min_1_is_checked(structure: StructureValidator) -> Non
         assert want <= got, (type_name, sorted(want - got))
         missing_everywhere += len(want)
     assert missing_everywhere > 300  # the check ran over the whole R4 spec, not an empty list
+
+
+@pytest.mark.parametrize(
+    ("extra", "expression", "message"),
+    [
+        ({"valueInteger": 1.5}, "Observation.valueInteger", '1.5 is not of type "integer"'),
+        (
+            {"valueInteger": 2**31},
+            "Observation.valueInteger",
+            "2147483648 is greater than the maximum of 2147483647",
+        ),
+        (
+            {"component": [{"code": {"text": "a"}, "valueInteger": -(2**31) - 1}]},
+            "Observation.component[0].valueInteger",
+            "-2147483649 is less than the minimum of -2147483648",
+        ),
+        ({"text": {"status": "generated", "div": 5}}, "Observation.text.div", '5 is not of type "string"'),
+        ({"text": {"status": "generated", "div": "hello"}}, "Observation.text.div", '"hello" does not match'),
+    ],
+)
+def test_r4_primitives_the_schema_cannot_check(
+    structure: StructureValidator, extra: dict[str, object], expression: str, message: str
+) -> None:
+    """https://hl7.org/fhir/R4/datatypes.html#primitive: integer is 32-bit (a regex on a JSON number checks
+    nothing, in a definition or a written-out choice variant); xhtml is a string rooted at a div."""
+    obs = {"resourceType": "Observation", "status": "final", "code": {"text": "x"}, **extra}
+    [(message_id, where, text)] = _issues(structure, obs)
+    assert (message_id, where) == ("ILP-4001", (expression,)) and text.startswith(f"{expression}: {message}")
+
+
+def test_r4_primitives_at_their_edges(structure: StructureValidator) -> None:
+    obs = {"resourceType": "Observation", "status": "final", "code": {"text": "x"}}
+    div = '<div xmlns="http://www.w3.org/1999/xhtml">x</div>'
+    for extra in (
+        {"valueInteger": -(2**31)},
+        {"valueInteger": 2**31 - 1},
+        {"text": {"status": "generated", "div": div}},
+    ):
+        assert _issues(structure, {**obs, **extra}) == []
+    imm = {"resourceType": "Immunization", "status": "completed", "vaccineCode": {"text": "x"}}
+    imm |= {"patient": {"reference": "Patient/1"}, "occurrenceDateTime": "2024-01-01"}
+    assert _issues(structure, {**imm, "protocolApplied": [{"doseNumberPositiveInt": 1}]}) == []
+    assert [
+        e for _, e, _ in _issues(structure, {**imm, "protocolApplied": [{"doseNumberPositiveInt": 0}]})
+    ] == [("Immunization.protocolApplied[0].doseNumberPositiveInt",)]
+    photo = {"resourceType": "Patient", "photo": [{"size": 0, "data": "aGVsbG8="}]}
+    assert _issues(structure, photo) == []
+    bad = {"resourceType": "Patient", "photo": [{"size": -1, "data": "!!!!"}]}
+    assert sorted(e for _, e, _ in _issues(structure, bad)) == [
+        ("Patient.photo[0].data",),
+        ("Patient.photo[0].size",),
+    ]
