@@ -107,6 +107,7 @@ CASES: list[Case] = [
         "administrativeCode/Extension.extension:min",
         {f"{ADM}.extension": DROP},
         ("ILP-4101", f"{ADM_PATH}.extension", None),
+        ("ILP-4005", ADM_PATH, None),  # ext-1: neither extensions nor a value
     ),
     case(
         "administrativeCode/Extension.extension:closed",
@@ -117,6 +118,7 @@ CASES: list[Case] = [
         "administrativeCode/Extension.value[x]:max",
         {f"{ADM}.valueCode": "35"},
         ("ILP-4102", f"{ADM_PATH}.value[x]", None),
+        ("ILP-4005", ADM_PATH, None),  # ext-1: both extensions and a value
     ),
     *(
         case(
@@ -131,6 +133,7 @@ CASES: list[Case] = [
             f"administrativeCode/Extension.extension:{part}.value[x]:min",
             {f"{ADM}.extension[{i}].valueCode": DROP},
             ("ILP-4101", f"{ADM_PATH}.extension[{i}].value[x]", None),
+            ("ILP-4005", f"{ADM_PATH}.extension[{i}]", None),  # ext-1
         )
         for i, part in enumerate(PARTS)
     ),
@@ -152,6 +155,7 @@ CASES: list[Case] = [
         "birthPlace/Extension.value[x]:min",
         {"extension[0].valueAddress": DROP},
         ("ILP-4101", "Patient.extension[0].value[x]", None),
+        ("ILP-4005", "Patient.extension[0]", None),  # ext-1
     ),
     case(
         "birthPlace/Extension.value[x]:type",
@@ -162,6 +166,7 @@ CASES: list[Case] = [
         "citizenshipStatus/Extension.value[x]:min",
         {"extension[1].valueCode": DROP},
         ("ILP-4101", "Patient.extension[1].value[x]", None),
+        ("ILP-4005", "Patient.extension[1]", None),  # ext-1
     ),
     case(
         "citizenshipStatus/Extension.value[x]:type",

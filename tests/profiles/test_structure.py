@@ -226,3 +226,58 @@ def test_r4_primitives_at_their_edges(structure: StructureValidator) -> None:
         ("Patient.photo[0].data",),
         ("Patient.photo[0].size",),
     ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expression", "text"),
+    [
+        (
+            {"code": {}},
+            "Observation.code",
+            "ele-1: All FHIR elements must have a @value or children (it has nothing)",
+        ),
+        (
+            {"code": {"coding": [{}]}},
+            "Observation.code.coding[0]",
+            "ele-1: All FHIR elements must have a @value or children (it has nothing)",
+        ),
+        (
+            {
+                "extension": [
+                    {"url": "http://example.org/e", "valueString": "a", "extension": [DAR["extension"][0]]}
+                ]
+            },
+            "Observation.extension[0]",
+            "ext-1: Must have either extensions or value[x], not both (it has both)",
+        ),
+        (
+            {"extension": [{"url": "http://example.org/e"}]},
+            "Observation.extension[0]",
+            "ext-1: Must have either extensions or value[x], not both (it has neither)",
+        ),
+    ],
+)
+def test_the_invariants_of_every_element(
+    structure: StructureValidator, extra: dict[str, object], expression: str, text: str
+) -> None:
+    """ele-1 (https://hl7.org/fhir/R4/element.html#invs) and ext-1
+    (https://hl7.org/fhir/R4/extensibility.html#Extension) hold at any depth; the schema leaves them out."""
+    obs = {"resourceType": "Observation", "status": "final", "code": {"text": "x"}, **extra}
+    assert _issues(structure, obs) == [("ILP-4005", (expression,), f"{expression}: {text}")]
+
+
+def test_what_the_element_invariants_allow(structure: StructureValidator) -> None:
+    obs = {"resourceType": "Observation", "status": "final", "code": {"text": "x"}}
+    allowed = [
+        {"_status": {"id": "s1"}},  # an id beside the value: the element has a value
+        {"code": {"id": "c1", "text": "x"}},
+        {
+            "extension": [{"url": "http://example.org/e", "_valueString": DAR}]
+        },  # a value with extensions alone
+        {"extension": [{"url": "http://example.org/e", "extension": [{"url": "a", "valueCode": "b"}]}]},
+    ]
+    for extra in allowed:
+        assert _issues(structure, {**obs, **extra}) == [], extra
+    assert (
+        _issues(structure, {"resourceType": "Basic", "code": {"text": "x"}, "id": "b1"}) == []
+    )  # not an element
