@@ -502,7 +502,6 @@ def _shape_schema(watch: dict[str, str | None]) -> dict[str, Any]:
         if stem is not None:
             stems.setdefault(stem, []).append(key)
     return {
-        "properties": {key: {"not": {"type": "array"}} for key, stem in watch.items() if stem is None},
         "dependencies": {
             key: {"not": {"anyOf": [{"required": [other]} for other in variants if other != key]}}
             for variants in stems.values()

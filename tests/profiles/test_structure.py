@@ -281,3 +281,19 @@ def test_what_the_element_invariants_allow(structure: StructureValidator) -> Non
     assert (
         _issues(structure, {"resourceType": "Basic", "code": {"text": "x"}, "id": "b1"}) == []
     )  # not an element
+
+
+def test_a_single_complex_element_is_an_object_by_its_definition(structure: StructureValidator) -> None:
+    """The shape rules need no "not an array" schema of their own: every single complex top-level element's
+    definition is object-typed (``_objects_typed``; ``id``, typed System.String, is a string), so an array
+    fails ``is_valid`` there, and the Python check reports it as ILP-4003."""
+    checked = 0
+    for rtype, watch in structure._watch.items():
+        schema = structure.checked_schema(rtype)
+        properties = schema["definitions"][rtype]["properties"]
+        for key, stem in watch.items():
+            if stem is None and key in properties:  # not in the schema: additionalProperties refuses it
+                target = properties[key]["$ref"].rsplit("/", 1)[-1]
+                assert schema["definitions"][target].get("type") in ("object", "string"), (rtype, key, target)
+                checked += 1
+    assert checked > 500
