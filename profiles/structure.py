@@ -21,7 +21,8 @@ Added checks the schema cannot express:
   empty definition, so ``"div": 5`` passed; ``base64Binary``'s definition lacks the regex its written-out
   variants have. :data:`PRIMITIVE_DEFINITIONS` replaces them (:func:`_with_r4_primitives`): JSON integers
   in the 32-bit range the spec gives, a string whose root element is a ``div``
-  (https://hl7.org/fhir/R4/narrative.html#xhtml), and base64 text;
+  (https://hl7.org/fhir/R4/narrative.html#xhtml), base64 text, and dates of days that exist (the R4
+  regexes admit ``2023-02-30``; "Dates SHALL be valid dates");
 * the minimum cardinality of primitive and choice elements: the official schema's ``required`` lists only
   complex elements, because a primitive may be present as its value (``status``) or as its extensions
   alone (``_status``, https://hl7.org/fhir/R4/json.html#primitive). So an Observation without ``status``,
@@ -58,10 +59,30 @@ _SHAPES_PATH = ["definitions", SHAPES]
 _CARDINALITY = "allOf"  # where a definition's added minimum-cardinality rules go (no R4 definition has one)
 _NESTING = frozenset({"Bundle", "Parameters"})  # types whose validation recurses into nested resources
 _INT32_MAX = 2**31 - 1
+# R4's date regexes (datatypes.html#date) admit 2023-02-30; "Dates SHALL be valid dates". These keep their
+# grammar (partial dates; the year 0001-9999) and admit only the days each month has, 29 February in leap
+# years (divisible by 4, and by 400 when by 100).
+_YEAR = "(?:[0-9](?:[0-9](?:[0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)"
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_MONTH_DAY = (
+    "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+_FULL_DATE = f"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+_PARTIAL_DATE = f"(?:{_YEAR}(?:-(?:0[1-9]|1[0-2]))?)"
+_TIME = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\\.[0-9]+)?"
+_ZONE = "(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))"
 PRIMITIVE_DEFINITIONS: dict[str, dict[str, Any]] = {
     "integer": {"type": "integer", "minimum": -(2**31), "maximum": _INT32_MAX},
     "positiveInt": {"type": "integer", "minimum": 1, "maximum": _INT32_MAX},
     "unsignedInt": {"type": "integer", "minimum": 0, "maximum": _INT32_MAX},
+    "date": {"type": "string", "pattern": f"^(?:{_FULL_DATE}|{_PARTIAL_DATE})$"},
+    "dateTime": {
+        "type": "string",
+        "pattern": f"^(?:{_FULL_DATE}(?:T{_TIME}{_ZONE})?|{_PARTIAL_DATE})$",
+    },
+    "instant": {"type": "string", "pattern": f"^{_FULL_DATE}T{_TIME}{_ZONE}$"},
     "xhtml": {"type": "string", "pattern": r"^\s*<div[\s>]"},
     "base64Binary": {"type": "string", "pattern": r"^(\s*([0-9a-zA-Z\+/=]){4}\s*)+$"},
 }
@@ -351,12 +372,12 @@ def _objects_typed(definition: dict[str, Any]) -> dict[str, Any]:
 
 def _with_r4_primitives(definitions: dict[str, Any]) -> dict[str, Any]:
     """The official definitions with :data:`PRIMITIVE_DEFINITIONS` in place of theirs, also where the schema
-    writes a number primitive out in place (a choice variant such as ``valueInteger``, recognised by its
-    type's own regex)."""
+    writes a primitive out in place (a choice variant such as ``valueInteger`` or ``effectiveDateTime``,
+    recognised by its type's own regex)."""
     written_out = {
         (definitions[name].get("type"), definitions[name].get("pattern")): name
         for name in PRIMITIVE_DEFINITIONS
-        if definitions[name].get("type") == "number"
+        if definitions[name].get("pattern") is not None
     }
 
     def fixed(prop: Any) -> Any:

@@ -4,10 +4,18 @@ resource is validated whatever it holds."""
 
 from __future__ import annotations
 
+import gzip
+import re
+from datetime import date
+from importlib import resources
+
+import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from profiles.definitions import R4Definitions
-from profiles.structure import StructureValidator
+from profiles.structure import PRIMITIVE_DEFINITIONS, StructureValidator
 
 
 @pytest.fixture(scope="module")
@@ -297,3 +305,52 @@ def test_a_single_complex_element_is_an_object_by_its_definition(structure: Stru
                 assert schema["definitions"][target].get("type") in ("object", "string"), (rtype, key, target)
                 checked += 1
     assert checked > 500
+
+
+def _official_patterns() -> dict[str, re.Pattern[str]]:
+    """The vendored R4 schema's own regexes (datatypes.html#date), which admit impossible days."""
+    raw = orjson.loads(
+        gzip.decompress((resources.files("profiles") / "data/r4/fhir.schema.json.gz").read_bytes())
+    )
+    return {name: re.compile(raw["definitions"][name]["pattern"]) for name in ("date", "dateTime", "instant")}
+
+
+OFFICIAL = _official_patterns()
+
+
+def _real_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return True
+
+
+@given(
+    st.integers(0, 9999),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.sampled_from(["", "T10:20:30+07:00", "T23:59:60.125Z", "T24:00:00Z", "T10:20:30", "T10:20:30-14:00"]),
+)
+@settings(max_examples=1500, deadline=None)
+def test_dates_are_real_days(year: int, month: int, day: int, time: str) -> None:
+    """date, dateTime and instant: the R4 regex, and "Dates SHALL be valid dates" (a day the month has;
+    29 February in leap years only), held against Python's calendar."""
+    text = f"{year:04d}-{month:02d}-{day:02d}{time}"
+    for name, official in OFFICIAL.items():
+        want = official.match(text) is not None and _real_day(text)
+        assert (re.match(PRIMITIVE_DEFINITIONS[name]["pattern"], text) is not None) == want, (name, text)
+
+
+def test_a_date_of_a_day_that_does_not_exist(structure: StructureValidator) -> None:
+    for partial in ("2023", "2023-02", "2024-02-29", "2000-02-29"):
+        assert _issues(structure, {"resourceType": "Patient", "birthDate": partial}) == [], partial
+    for impossible in ("2023-02-29", "1900-02-29", "2023-04-31", "2023-02-30"):
+        [(message_id, where, _)] = _issues(structure, {"resourceType": "Patient", "birthDate": impossible})
+        assert (message_id, where) == ("ILP-4001", ("Patient.birthDate",)), impossible
+    obs = {"resourceType": "Observation", "status": "final", "code": {"text": "x"}}
+    written_out = {**obs, "effectiveDateTime": "2023-02-29T10:00:00+07:00"}  # a choice variant, in place
+    assert [e for _, e, _ in _issues(structure, written_out)] == [("Observation.effectiveDateTime",)]
+    assert [e for _, e, _ in _issues(structure, {**obs, "issued": "2023-06-31T10:00:00Z"})] == [
+        ("Observation.issued",)
+    ]
