@@ -6,7 +6,14 @@
 * every reference resolves: ``urn:uuid:`` to a ``fullUrl`` of the Bundle, ``Type/id`` to an entry of the
   Bundle or, reported back as *external* for the caller to look up, to the store;
 * times of events that already happened are not in the future (the event-time elements are data:
-  ``profiles/data/event-times.json``).
+  ``profiles/data/event-times.json``);
+* the invariants of the R4 Bundle (https://hl7.org/fhir/R4/bundle.html#invs, ``bdl-1`` … ``bdl-12``),
+  which depend on ``Bundle.type``: ``total`` only in a searchset or history, ``entry.search`` only in a
+  searchset, ``entry.request`` in and only in a batch, transaction or history, ``entry.response`` in and only
+  in a batch-response, transaction-response or history, an entry with a resource, a request or a response,
+  no version-specific ``fullUrl``, a unique ``fullUrl`` unless the versions differ (any in a history), a
+  document's identifier, timestamp and first Composition, a message's first MessageHeader
+  (:func:`_bundle_invariants`, :func:`_entry_invariants`).
 """
 
 from __future__ import annotations
@@ -221,6 +228,12 @@ def check_bundle(
     out = BundleCheck()
     kind = bundle.get("type")
     needs_full_url = kind in ("transaction", "batch")
+    _bundle_invariants(bundle, kind, out.issues)
+    # bdl-2, -3, -4: what an entry holds by the Bundle's type (a type that is not a code: structure says so)
+    known_kind = kind.__class__ is str and kind in _BUNDLE_TYPES
+    wants_request = kind in ("batch", "transaction", "history")
+    wants_response = kind in ("batch-response", "transaction-response", "history")
+    allows_search = kind == "searchset"
     local: set[str] = set()
     seen: dict[str, int] = {}
     indices: list[int] = []  # of the entries whose resources the later checks read
@@ -236,13 +249,20 @@ def check_bundle(
             continue  # the structure stage reports it
         full_url = entry.get("fullUrl")
         resource = entry.get("resource")
+        if known_kind and (
+            ("request" in entry) is not wants_request
+            or ("response" in entry) is not wants_response
+            or ("search" in entry and not allows_search)
+            or (resource is None and "request" not in entry and "response" not in entry)
+        ):
+            _entry_invariants(entry, i, str(kind), out.issues)
         rtype = None
         if resource.__class__ is dict:
             rtype = resource.get("resourceType")
         else:
             resource = None
         if full_url.__class__ is str:
-            if full_url in seen:
+            if full_url in seen and _same_version(bundle, kind, seen[full_url], i):
                 where = f"Bundle.entry[{i}].fullUrl"
                 out.issues.append(
                     Issue(
@@ -255,13 +275,18 @@ def check_bundle(
                 )
             seen[full_url] = i
             local.add(full_url)
-            if full_url.startswith("urn:"):
-                if full_url.startswith("urn:uuid:"):
-                    urn_uuids.append((len(out.issues), i, full_url))
+            if full_url.startswith("urn:uuid:"):  # the common case first: one test
+                urn_uuids.append((len(out.issues), i, full_url))
                 if rtype.__class__ is str:
                     local_types[full_url] = rtype
-            elif m := _LITERAL.match(full_url):
-                local.add(f"{m.group(1)}/{m.group(2)}")
+            elif full_url.startswith("urn:"):
+                if rtype.__class__ is str:
+                    local_types[full_url] = rtype
+            else:
+                if "/_history/" in full_url and known_kind:  # bdl-8 (an urn: holds no such path)
+                    _bdl(out.issues, "bdl-8", f"Bundle.entry[{i}].fullUrl", _VERSIONED_FULL_URL)
+                if m := _LITERAL.match(full_url):
+                    local.add(f"{m.group(1)}/{m.group(2)}")
         elif needs_full_url and resource is not None:
             # legal FHIR, but the national platform requires one (20017): the forwarder will have to add it
             where = f"Bundle.entry[{i}].fullUrl"
@@ -312,6 +337,96 @@ def check_bundle(
         resources = [r for i, r in zip(indices, resources, strict=True) if i not in read]
     check_references(resources, "Bundle", local, out, nested=bundle, known=found, typed=typed)
     return out
+
+
+_BUNDLE_TYPES = frozenset(
+    {
+        *("document", "message", "transaction", "transaction-response", "batch", "batch-response"),
+        *("history", "searchset", "collection"),
+    }
+)
+
+
+_VERSIONED_FULL_URL = "fullUrl cannot be a version specific reference"
+
+
+def _bdl(issues: list[Issue], key: str, where: str, text: str) -> None:
+    issues.append(Issue("error", "invariant", "ILP-4506", f"{where}: {key}: {text}", (where,)))
+
+
+def _bundle_invariants(bundle: dict[str, Any], kind: Any, issues: list[Issue]) -> None:
+    """The Bundle-level R4 invariants (bdl-1, -9, -10, -11, -12); a type that is not a Bundle type is the
+    structure stage's to report."""
+    if kind.__class__ is not str or kind not in _BUNDLE_TYPES:
+        return
+    if "total" in bundle and kind not in ("searchset", "history"):
+        _bdl(issues, "bdl-1", "Bundle.total", f"total only when a search or history (this is a {kind})")
+    entries = bundle.get("entry")
+    first = entries[0] if entries.__class__ is list and entries else None
+    resource = first.get("resource") if first.__class__ is dict else None
+    first_type = resource.get("resourceType") if resource.__class__ is dict else None
+    if kind == "document":
+        identifier = bundle.get("identifier")
+        if not (identifier.__class__ is dict and "system" in identifier and "value" in identifier):
+            _bdl(
+                issues,
+                "bdl-9",
+                "Bundle.identifier",
+                "A document must have an identifier with a system and a value",
+            )
+        if bundle.get("timestamp").__class__ is not str:
+            _bdl(issues, "bdl-10", "Bundle.timestamp", "A document must have a date")
+        if first_type != "Composition":
+            _bdl(issues, "bdl-11", "Bundle.entry", "A document must have a Composition as the first resource")
+    elif kind == "message" and first_type != "MessageHeader":
+        _bdl(issues, "bdl-12", "Bundle.entry", "A message must have a MessageHeader as the first resource")
+
+
+def _entry_invariants(entry: dict[str, Any], i: int, kind: str, issues: list[Issue]) -> None:
+    """The entry-level R4 invariants (bdl-2, -3, -4, -5) of an entry the quick test picked out (bdl-8, on
+    the fullUrl, is checked where :func:`check_bundle` reads it)."""
+    at = f"Bundle.entry[{i}]"
+    if "search" in entry and kind != "searchset":
+        _bdl(issues, "bdl-2", f"{at}.search", f"entry.search only when a search (this is a {kind})")
+    if kind in ("batch", "transaction", "history"):
+        if "request" not in entry:
+            _bdl(issues, "bdl-3", f"{at}.request", f"entry.request is mandatory in a {kind}")
+    elif "request" in entry:
+        _bdl(
+            issues,
+            "bdl-3",
+            f"{at}.request",
+            f"entry.request is only for a batch, transaction or history (this is a {kind})",
+        )
+    if kind in ("batch-response", "transaction-response", "history"):
+        if "response" not in entry:
+            _bdl(issues, "bdl-4", f"{at}.response", f"entry.response is mandatory in a {kind}")
+    elif "response" in entry:
+        _bdl(
+            issues,
+            "bdl-4",
+            f"{at}.response",
+            f"entry.response only in a batch-response, transaction-response or history (this is a {kind})",
+        )
+    if not any(key in entry for key in ("resource", "request", "response")):
+        _bdl(issues, "bdl-5", at, "must be a resource unless there's a request or response")
+
+
+def _same_version(bundle: dict[str, Any], kind: Any, first: int, then: int) -> bool:
+    """bdl-7: two entries sharing a fullUrl are a duplicate, unless the Bundle is a history or their
+    resources' ``meta.versionId`` differ."""
+    if kind == "history":
+        return False
+    entries = bundle["entry"]
+
+    def version(index: int) -> Any:
+        entry = entries[index]
+        resource = entry.get("resource") if entry.__class__ is dict else None
+        meta = resource.get("meta") if resource.__class__ is dict else None
+        return meta.get("versionId") if meta.__class__ is dict else None
+
+    a, b = version(first), version(then)
+    return a is None or b is None or a == b
 
 
 def future_times(

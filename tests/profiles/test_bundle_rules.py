@@ -327,3 +327,86 @@ def test_detected_issue_reference_is_a_uri(validator: Validator) -> None:
     issue = {"resourceType": "DetectedIssue", "status": "final", "reference": "http://example.org/monograph"}
     assert [i for i in validator.validate(issue).issues if i.message_id == "ILP-4503"] == []
     assert validator.validate(issue).external == []
+
+
+BASIC = {"resourceType": "Basic", "code": {"text": "x"}}
+
+
+def _bdl(validator: Validator, bundle: dict[str, Any]) -> list[tuple[str, str]]:
+    """(expression, the invariant's key) of each ILP-4506 issue."""
+    return [
+        (i.expression[0], i.diagnostics.split(": ")[1])
+        for i in validator.validate(bundle).issues
+        if i.message_id == "ILP-4506"
+    ]
+
+
+def _entry(n: int, **parts: Any) -> dict[str, Any]:
+    return {"fullUrl": f"urn:uuid:9a7b2c1e-0001-4000-8000-00000000000{n}", "resource": BASIC, **parts}
+
+
+POST = {"request": {"method": "POST", "url": "Basic"}}
+CREATED = {"response": {"status": "201 Created"}}
+
+
+@pytest.mark.parametrize(
+    ("bundle", "expected"),
+    [
+        ({"type": "transaction", "total": 1, "entry": [_entry(1, **POST)]}, [("Bundle.total", "bdl-1")]),
+        ({"type": "searchset", "total": 1, "entry": [_entry(1, search={"mode": "match"})]}, []),
+        (
+            {"type": "collection", "entry": [_entry(1, search={"mode": "match"})]},
+            [("Bundle.entry[0].search", "bdl-2")],
+        ),
+        (
+            {"type": "transaction", "entry": [_entry(1, **POST), _entry(2)]},
+            [("Bundle.entry[1].request", "bdl-3")],
+        ),
+        ({"type": "collection", "entry": [_entry(1, **POST)]}, [("Bundle.entry[0].request", "bdl-3")]),
+        ({"type": "transaction-response", "entry": [_entry(1)]}, [("Bundle.entry[0].response", "bdl-4")]),
+        (
+            {"type": "transaction", "entry": [_entry(1, **POST, **CREATED)]},
+            [("Bundle.entry[0].response", "bdl-4")],
+        ),
+        ({"type": "history", "entry": [_entry(1, **POST, **CREATED)]}, []),
+        (
+            {"type": "collection", "entry": [{"fullUrl": "urn:uuid:9a7b2c1e-0001-4000-8000-000000000001"}]},
+            [("Bundle.entry[0]", "bdl-5")],
+        ),
+        (
+            {
+                "type": "collection",
+                "entry": [{"fullUrl": "http://example.org/fhir/Basic/1/_history/2", "resource": BASIC}],
+            },
+            [("Bundle.entry[0].fullUrl", "bdl-8")],
+        ),
+        (
+            {"type": "document", "entry": [_entry(1)]},
+            [("Bundle.identifier", "bdl-9"), ("Bundle.timestamp", "bdl-10"), ("Bundle.entry", "bdl-11")],
+        ),
+        ({"type": "message", "entry": [_entry(1)]}, [("Bundle.entry", "bdl-12")]),
+        ({"type": "collection", "entry": [_entry(1), _entry(2)]}, []),
+    ],
+)
+def test_the_r4_bundle_invariants(
+    validator: Validator, bundle: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
+    """https://hl7.org/fhir/R4/bundle.html#invs: what a Bundle and its entries may hold, by Bundle.type."""
+    assert _bdl(validator, {"resourceType": "Bundle", **bundle}) == expected
+
+
+def test_a_shared_full_url_is_a_duplicate_unless_the_versions_differ(validator: Validator) -> None:
+    """bdl-7: entries may share a fullUrl in a history, or when their meta.versionId differ."""
+    url = "http://example.org/fhir/Basic/b1"
+
+    def version(v: str) -> dict[str, Any]:
+        return {"fullUrl": url, "resource": {**BASIC, "id": "b1", "meta": {"versionId": v}}}
+
+    def duplicates(kind: str, *entries: dict[str, Any]) -> list[str]:
+        bundle = {"resourceType": "Bundle", "type": kind, "entry": list(entries)}
+        return [i.expression[0] for i in validator.validate(bundle).issues if i.message_id == "ILP-4501"]
+
+    assert duplicates("collection", version("1"), version("2")) == []
+    assert duplicates("collection", version("1"), version("1")) == ["Bundle.entry[1].fullUrl"]
+    history = [{**version(v), **POST, **CREATED} for v in ("1", "1")]
+    assert duplicates("history", *history) == []
