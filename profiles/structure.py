@@ -281,6 +281,7 @@ class StructureValidator:
         if "contained" in resource:
             for i, inner in enumerate(items(resource.get("contained"))):
                 issues.extend(self.validate(inner, f"{base}.contained[{i}]"))
+            _contained_invariants(resource, base, issues)
         if rtype == "Bundle":
             self._entries(resource, base, issues, entry_check)
         elif rtype == "Parameters":
@@ -399,6 +400,45 @@ def _with_r4_primitives(definitions: dict[str, Any]) -> dict[str, Any]:
         out[name] = definition
     out.update(PRIMITIVE_DEFINITIONS)
     return out
+
+
+def _contained_invariants(resource: dict[str, Any], base: str, issues: list[Issue]) -> None:
+    """The invariants of a contained resource (https://hl7.org/fhir/R4/domainresource.html#invs): no
+    nested ``contained`` (dom-2), referred to from elsewhere in the resource or referring to it with ``#``
+    (dom-3), no ``meta.versionId`` or ``meta.lastUpdated`` (dom-4), no ``meta.security`` (dom-5).
+
+    dom-3 looks for ``"#id"`` as any string value of the container (its JSON text): a reference, canonical
+    or uri of that value is what the invariant asks for, so this can only miss a violation (a text that
+    happens to read ``#id``), never report one that is not."""
+    contained = resource.get("contained")
+    if contained.__class__ is not list:
+        return
+    text = orjson.dumps(resource)
+    for i, inner in enumerate(contained):
+        if inner.__class__ is not dict:
+            continue
+        at = f"{base}.contained[{i}]"
+        if "contained" in inner:
+            issues.append(_dom(at, "dom-2", "a contained resource SHALL NOT contain nested Resources"))
+        meta = inner.get("meta")
+        if meta.__class__ is dict:
+            if "versionId" in meta or "lastUpdated" in meta:
+                text_4 = "a contained resource SHALL NOT have a meta.versionId or a meta.lastUpdated"
+                issues.append(_dom(f"{at}.meta", "dom-4", text_4))
+            if "security" in meta:
+                issues.append(
+                    _dom(
+                        f"{at}.meta.security", "dom-5", "a contained resource SHALL NOT have a security label"
+                    )
+                )
+        rid = inner.get("id")
+        if rid.__class__ is str and orjson.dumps("#" + rid) not in text and b'"#"' not in orjson.dumps(inner):
+            text_3 = f"#{rid} SHALL be referred to from elsewhere in the resource or refer to it"
+            issues.append(_dom(at, "dom-3", text_3))
+
+
+def _dom(where: str, key: str, text: str) -> Issue:
+    return Issue("error", "invariant", "ILP-4005", f"{where}: {key}: {text}", (where,))
 
 
 def _dependent_schemas(definition: Any) -> Any:

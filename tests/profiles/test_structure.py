@@ -354,3 +354,32 @@ def test_a_date_of_a_day_that_does_not_exist(structure: StructureValidator) -> N
     assert [e for _, e, _ in _issues(structure, {**obs, "issued": "2023-06-31T10:00:00Z"})] == [
         ("Observation.issued",)
     ]
+
+
+def test_the_invariants_of_a_contained_resource(structure: StructureValidator) -> None:
+    """dom-2 … dom-5 (https://hl7.org/fhir/R4/domainresource.html#invs), checked only where a resource has
+    ``contained``."""
+    org = {"resourceType": "Organization", "id": "o1", "name": "x"}
+    obs = {"resourceType": "Observation", "status": "final", "code": {"text": "x"}}
+    referred = {**obs, "performer": [{"reference": "#o1"}]}
+    assert _issues(structure, {**referred, "contained": [org]}) == []
+    assert (
+        _issues(structure, {**obs, "contained": [{**org, "partOf": {"reference": "#"}}]}) == []
+    )  # refers back
+    assert _issues(structure, {**obs, "contained": [org]}) == [
+        (
+            "ILP-4005",
+            ("Observation.contained[0]",),
+            "Observation.contained[0]: dom-3: #o1 SHALL be referred to from elsewhere in the resource "
+            "or refer to it",
+        )
+    ]
+    inner = {"resourceType": "Organization", "id": "o2", "name": "y", "partOf": {"reference": "#"}}
+    odd = {**org, "contained": [inner], "meta": {"versionId": "1", "security": [{"code": "R"}]}}
+    assert sorted(
+        (e, d.split(": ")[1]) for _, e, d in _issues(structure, {**referred, "contained": [odd]})
+    ) == [
+        (("Observation.contained[0]",), "dom-2"),
+        (("Observation.contained[0].meta",), "dom-4"),
+        (("Observation.contained[0].meta.security",), "dom-5"),
+    ]
