@@ -32,7 +32,8 @@ Added checks the schema cannot express:
 * the two invariants of every element (https://hl7.org/fhir/R4/element.html#invs,
   https://hl7.org/fhir/R4/extensibility.html#Extension), which the schema leaves out:
   ``ele-1`` "All FHIR elements must have a @value or children" (no ``{}``) and ``ext-1`` "Must have either
-  extensions or value[x], not both" (:func:`_element_invariants`).
+  extensions or value[x], not both" (:func:`_element_invariants`); and those of a contained resource,
+  ``dom-2`` … ``dom-5`` (:func:`_contained_invariants`).
 """
 
 from __future__ import annotations
@@ -556,8 +557,9 @@ def _ref_target(prop: Any) -> str | None:
 
 
 def _shape_schema(watch: dict[str, str | None]) -> dict[str, Any]:
-    """The rules of :meth:`StructureValidator._shapes` as JSON Schema: a single complex element is not an
-    array; a choice variant excludes the other variants of its stem."""
+    """The rules of :meth:`StructureValidator._shapes` as JSON Schema: a choice variant excludes the other
+    variants of its stem. (An array for a single complex element needs no rule here: its definition is
+    object-typed, so the array fails there.)"""
     stems: dict[str, list[str]] = {}
     for key, stem in watch.items():
         if stem is not None:
