@@ -231,8 +231,8 @@ def check_bundle(
     _bundle_invariants(bundle, kind, out.issues)
     # bdl-2, -3, -4: what an entry holds by the Bundle's type (a type that is not a code: structure says so)
     known_kind = kind.__class__ is str and kind in _BUNDLE_TYPES
-    wants_request = kind in ("batch", "transaction", "history")
-    wants_response = kind in ("batch-response", "transaction-response", "history")
+    wants_request = kind in _REQUEST_KINDS
+    wants_response = kind in _RESPONSE_KINDS
     allows_search = kind == "searchset"
     local: set[str] = set()
     seen: dict[str, int] = {}
@@ -348,6 +348,13 @@ _BUNDLE_TYPES = frozenset(
 
 
 _VERSIONED_FULL_URL = "fullUrl cannot be a version specific reference"
+_REQUEST_KINDS = ("batch", "transaction", "history")
+_RESPONSE_KINDS = ("batch-response", "transaction-response", "history")
+# bdl-3, bdl-4: an entry part, its invariant, the Bundle types that must have it (and only they may)
+_ENTRY_PARTS = (
+    ("request", "bdl-3", _REQUEST_KINDS, "a batch, transaction or history"),
+    ("response", "bdl-4", _RESPONSE_KINDS, "a batch-response, transaction-response or history"),
+)
 
 
 def _bdl(issues: list[Issue], key: str, where: str, text: str) -> None:
@@ -388,26 +395,12 @@ def _entry_invariants(entry: dict[str, Any], i: int, kind: str, issues: list[Iss
     at = f"Bundle.entry[{i}]"
     if "search" in entry and kind != "searchset":
         _bdl(issues, "bdl-2", f"{at}.search", f"entry.search only when a search (this is a {kind})")
-    if kind in ("batch", "transaction", "history"):
-        if "request" not in entry:
-            _bdl(issues, "bdl-3", f"{at}.request", f"entry.request is mandatory in a {kind}")
-    elif "request" in entry:
-        _bdl(
-            issues,
-            "bdl-3",
-            f"{at}.request",
-            f"entry.request is only for a batch, transaction or history (this is a {kind})",
-        )
-    if kind in ("batch-response", "transaction-response", "history"):
-        if "response" not in entry:
-            _bdl(issues, "bdl-4", f"{at}.response", f"entry.response is mandatory in a {kind}")
-    elif "response" in entry:
-        _bdl(
-            issues,
-            "bdl-4",
-            f"{at}.response",
-            f"entry.response only in a batch-response, transaction-response or history (this is a {kind})",
-        )
+    for key, invariant, kinds, wanted_in in _ENTRY_PARTS:
+        if kind in kinds:
+            if key not in entry:
+                _bdl(issues, invariant, f"{at}.{key}", f"entry.{key} is mandatory in a {kind}")
+        elif key in entry:
+            _bdl(issues, invariant, f"{at}.{key}", f"entry.{key} only in {wanted_in} (this is a {kind})")
     if not any(key in entry for key in ("resource", "request", "response")):
         _bdl(issues, "bdl-5", at, "must be a resource unless there's a request or response")
 
