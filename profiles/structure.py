@@ -159,6 +159,12 @@ class StructureValidator:
         self._watch = _watched_keys(defs)
         self._required = _required_rules(defs, self._definitions)
         self._resources = self.resource_types | {"Resource", "DomainResource"}
+        # a primitive type's regex → the types that have it, for the issue of a value that does not match
+        self._pattern_types: dict[str, list[str]] = {}
+        for name in sorted(PRIMITIVES):
+            definition = self._definitions.get(name)
+            if isinstance(definition, dict) and "pattern" in definition:
+                self._pattern_types.setdefault(definition["pattern"], []).append(name)
         # the JSON properties of a minimum-cardinality rule → the element's name, for its issue
         self._required_names = {
             tuple(names): element for rules in self._required.values() for names, element in rules
@@ -274,7 +280,12 @@ class StructureValidator:
             for err in validator.iter_errors(resource):
                 if err.schema_path[:2] == _SHAPES_PATH:
                     continue
-                issue = self._missing(base, err) or _invariant_issue(base, err) or _schema_issue(base, err)
+                issue = (
+                    self._missing(base, err)
+                    or _invariant_issue(base, err)
+                    or self._primitive_issue(base, err)
+                    or _schema_issue(base, err)
+                )
                 if issue.expression in r5 and isinstance(err.kind, jsonschema_rs.ValidationErrorKind.Type):
                     continue  # an R5 array where R4 has one object: ILP-4003 says so
                 issues.append(issue)
@@ -315,6 +326,21 @@ class StructureValidator:
             response = entry.get("response")
             if isinstance(response, dict) and "outcome" in response:
                 issues.extend(self.validate(response["outcome"], f"{base}.entry[{i}].response.outcome"))
+
+    def _primitive_issue(self, base: str, err: jsonschema_rs.ValidationError) -> Issue | None:
+        """A value that does not match its primitive type's regex, said by the type's name and spec section
+        rather than by the regex (which, for a date, runs to 600 characters); else None."""
+        kind = err.kind
+        if not isinstance(kind, jsonschema_rs.ValidationErrorKind.Pattern):
+            return None
+        types = self._pattern_types.get(kind.pattern)
+        if types is None:
+            return None
+        at = fhir_path(base, list(err.instance_path))
+        value = orjson.dumps(err.instance).decode()
+        spec = f"https://hl7.org/fhir/R4/datatypes.html#{types[0]}"
+        text = f"{at}: {value} is not a valid FHIR {' / '.join(types)} ({spec})"
+        return Issue("error", "structure", "ILP-4001", text, (at,))
 
     def _missing(self, base: str, err: jsonschema_rs.ValidationError) -> Issue | None:
         """The issue of a minimum-cardinality rule's error (an ``anyOf`` of ``required``), else None."""
