@@ -446,25 +446,26 @@ def _contained_invariants(resource: dict[str, Any], base: str, issues: list[Issu
             continue
         at = f"{base}.contained[{i}]"
         if "contained" in inner:
-            issues.append(_dom(at, "dom-2", "a contained resource SHALL NOT contain nested Resources"))
+            issues.append(_invariant(at, "dom-2", "a contained resource SHALL NOT contain nested Resources"))
         meta = inner.get("meta")
         if meta.__class__ is dict:
             if "versionId" in meta or "lastUpdated" in meta:
                 text_4 = "a contained resource SHALL NOT have a meta.versionId or a meta.lastUpdated"
-                issues.append(_dom(f"{at}.meta", "dom-4", text_4))
+                issues.append(_invariant(f"{at}.meta", "dom-4", text_4))
             if "security" in meta:
                 issues.append(
-                    _dom(
+                    _invariant(
                         f"{at}.meta.security", "dom-5", "a contained resource SHALL NOT have a security label"
                     )
                 )
         rid = inner.get("id")
         if rid.__class__ is str and orjson.dumps("#" + rid) not in text and b'"#"' not in orjson.dumps(inner):
             text_3 = f"#{rid} SHALL be referred to from elsewhere in the resource or refer to it"
-            issues.append(_dom(at, "dom-3", text_3))
+            issues.append(_invariant(at, "dom-3", text_3))
 
 
-def _dom(where: str, key: str, text: str) -> Issue:
+def _invariant(where: str, key: str, text: str) -> Issue:
+    """The ILP-4005 issue of an R4 invariant every element or contained resource carries."""
     return Issue("error", "invariant", "ILP-4005", f"{where}: {key}: {text}", (where,))
 
 
@@ -508,18 +509,17 @@ def _invariant_issue(base: str, err: jsonschema_rs.ValidationError) -> Issue | N
     at_definition = len(path) - 1 - path[::-1].index("definitions")
     name, rule = path[at_definition + 1], path[at_definition + 2 :]
     if rule == ["minProperties"]:
-        text = "ele-1: All FHIR elements must have a @value or children (it has nothing)"
+        key, text = "ele-1", "All FHIR elements must have a @value or children (it has nothing)"
     elif name == "Extension" and rule == ["not"]:
-        text = "ext-1: Must have either extensions or value[x], not both (it has neither)"
+        key, text = "ext-1", "Must have either extensions or value[x], not both (it has neither)"
     elif name == "Extension" and rule[:2] in (
         ["dependencies", "extension"],
         ["dependentSchemas", "extension"],
     ):
-        text = "ext-1: Must have either extensions or value[x], not both (it has both)"
+        key, text = "ext-1", "Must have either extensions or value[x], not both (it has both)"
     else:
         return None
-    at = fhir_path(base, list(err.instance_path))
-    return Issue("error", "invariant", "ILP-4005", f"{at}: {text}", (at,))
+    return _invariant(fhir_path(base, list(err.instance_path)), key, text)
 
 
 def _with_required(definition: Any, rules: Iterable[tuple[list[str], str]]) -> Any:
